@@ -1,0 +1,61 @@
+"""Shared fixtures: tiny random-weight models (built once per session) and espeak-ng speech clips."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+try:  # run from a plain checkout without `pip install -e .`
+    import zst  # noqa: F401
+except ImportError:  # pragma: no cover
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from zst.testing.tiny import (  # noqa: E402
+    DEMO_SENTENCES,
+    build_tiny_nllb,
+    build_tiny_wav2vec2,
+    build_tiny_whisper,
+    synthesize,
+)
+
+#: NLLB codes the tests rely on (all 202 FLORES-200 codes are in the tiny tokenizer anyway).
+TINY_NLLB_LANGS = ("eng_Latn", "fra_Latn", "deu_Latn", "spa_Latn", "ita_Latn", "por_Latn", "zho_Hans")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: long-running test (deselect with -m 'not slow')")
+
+
+@pytest.fixture(scope="session")
+def tiny_whisper_dir(tmp_path_factory) -> Path:
+    """Tiny WhisperForConditionalGeneration + WhisperFeatureExtractor: 80 mels, 4 s window (400 mel
+    frames -> 200 encoder frames), d_model 64."""
+    return build_tiny_whisper(tmp_path_factory.mktemp("tiny_whisper"))
+
+
+@pytest.fixture(scope="session")
+def tiny_wav2vec2_dir(tmp_path_factory) -> Path:
+    """Tiny Wav2Vec2Model (50 frames/s, hidden 48) + Wav2Vec2FeatureExtractor."""
+    return build_tiny_wav2vec2(tmp_path_factory.mktemp("tiny_wav2vec2"))
+
+
+@pytest.fixture(scope="session")
+def tiny_nllb_dir(tmp_path_factory) -> Path:
+    """Tiny M2M100ForConditionalGeneration (d_model 32) + NllbTokenizer trained on DEMO_SENTENCES."""
+    texts = [s for sents in DEMO_SENTENCES.values() for s in sents]
+    return build_tiny_nllb(tmp_path_factory.mktemp("tiny_nllb"), texts=texts, langs=TINY_NLLB_LANGS)
+
+
+@pytest.fixture(scope="session")
+def speech_clips(tmp_path_factory) -> list[dict]:
+    """DEMO_SENTENCES spoken by espeak-ng: 18 dicts ``{"path", "text", "lang"}`` (en, fr, de; 16 kHz mono
+    16-bit WAV, each about 1-2 s)."""
+    root = tmp_path_factory.mktemp("speech_clips")
+    clips = []
+    for lang, sentences in DEMO_SENTENCES.items():
+        for i, text in enumerate(sentences):
+            path = synthesize(text, lang, root / f"{lang}_{i:02d}.wav")
+            clips.append({"path": path, "text": text, "lang": lang})
+    return clips

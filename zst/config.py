@@ -1,0 +1,199 @@
+"""Frozen config dataclasses per command, resolved as defaults <- YAML file <- CLI flags.
+
+Every field has a unit in its comment. :func:`resolve` builds a config from a YAML file (flat
+mapping, or nested for sub-configs: ``optim: {lr: 3e-4}``) and a dict of flags given on the
+command line (``None`` = not given); unknown keys and wrong types raise :class:`ConfigError`
+naming the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from zst.errors import ConfigError
+
+DEFAULT_SPEECH_ENCODER = "openai/whisper-large-v3"
+DEFAULT_TEXT_MODEL = "facebook/nllb-200-1.3B"
+
+
+@dataclass(frozen=True)
+class OptimConfig:
+    """Optimisation and checkpointing shared by every trainer (ZeroST paper §3)."""
+
+    lr: float = 1e-4  # peak learning rate of Adam
+    max_steps: int = 100_000  # optimizer updates
+    stages: tuple[float, float, float] = (0.1, 0.4, 0.5)  # tri-stage: warm-up, hold, decay fractions
+    init_lr_scale: float = 0.01  # warm-up starts at lr * this
+    final_lr_scale: float = 0.05  # decay ends at lr * this (exponential, as fairseq's tri_stage)
+    batch_seconds: float = 150.0  # total audio seconds per batch and device (paper: ~2.5 min/GPU)
+    max_cut_seconds: float = 30.0  # longer utterances are dropped from training (and reported)
+    grad_accum: int = 1  # batches per optimizer update
+    max_grad_norm: float = 1.0  # gradient clipping; 0 disables
+    mixed_precision: str = "auto"  # auto | no | bf16 | fp16 (auto: bf16 on a GPU that has it, else no)
+    checkpoint_every: int = 1000  # steps between checkpoints
+    keep_checkpoints: int = 2  # newest checkpoints kept
+    log_every: int = 10  # steps between metrics.jsonl records
+    num_workers: int = 0  # DataLoader worker processes for audio decoding
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """ZeroST architecture (paper §2.1, §3 'Q-Formers')."""
+
+    speech_encoder: str = DEFAULT_SPEECH_ENCODER  # HF id or local path (Whisper or wav2vec2/MMS)
+    text_model: str = DEFAULT_TEXT_MODEL  # HF id or local path of the NLLB (M2M100) model
+    qformer: str = "nllb"  # simple | lite | nllb
+    num_queries: int = 256  # paper Table 2: 256 best
+    adapter_dim: int = 64  # Houlsby adapter bottleneck width
+    lite_dim: int = 768  # Q-Lite width
+    lite_layers: int = 4
+    lite_heads: int = 4
+    lite_ffn: int = 3072
+    kd_beta: float = 10.0  # KD loss scale beta (paper §2.2)
+    kd_proj_trainable: bool = True  # train the KD Proj (Linear+Tanh); False keeps its random init
+
+
+@dataclass(frozen=True)
+class PrepareConfig:
+    corpus: str = "folder"
+    source: str = ""  # corpus root or folder of audio
+    tsv: str | None = None  # folder corpus: TSV with columns file, text, lang [, id, tgt_text, tgt_lang]
+    text_model: str | None = DEFAULT_TEXT_MODEL  # teacher for cached NLLB encoder states; None to skip
+    teacher_batch_size: int = 32  # transcripts per teacher forward pass
+    max_seconds: float = 60.0  # longer utterances are skipped as bad rows
+    device: str = "auto"  # auto | cpu | cuda
+
+
+@dataclass(frozen=True)
+class DistillConfig:
+    manifest: str = ""  # cuts.jsonl.gz from `zst prepare` (with cached teacher states)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+
+
+@dataclass(frozen=True)
+class TrainNLLConfig:
+    manifest: str = ""  # cuts.jsonl.gz from `zst prepare`
+    init: str | None = None  # distill run dir or checkpoint to start from (KD->NLL); None = NLL only
+    model: ModelConfig = field(default_factory=ModelConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+
+
+@dataclass(frozen=True)
+class TranslateConfig:
+    model: str | None = None  # ZeroST checkpoint dir or run dir; None = the embedded default model
+    tgt: tuple[str, ...] = ("en",)  # target languages (ISO 639-1/3 or NLLB codes)
+    src: str | None = None  # source language of the audio (informational, written to predictions)
+    beam_size: int = 4
+    max_new_tokens: int = 200  # per segment
+    batch_size: int = 8  # segments per forward pass
+    device: str = "auto"
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    predictions: str = ""  # predictions.jsonl from `zst translate`
+    refs: str | None = None  # optional TSV id<TAB>reference
+
+
+C = TypeVar("C")
+
+
+def _coerce(value: Any, tp: Any, key: str) -> Any:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if value is None:
+        if tp is type(None) or type(None) in args:
+            return None
+        raise ConfigError(f"config key '{key}': null is not allowed")
+    if origin is typing.Union or str(origin) == "<class 'types.UnionType'>":
+        non_none = [a for a in args if a is not type(None)]
+        return _coerce(value, non_none[0], key)
+    if dataclasses.is_dataclass(tp):
+        if isinstance(tp, type) and isinstance(value, tp):
+            return value
+        if not isinstance(value, dict):
+            raise ConfigError(f"config key '{key}': expected a mapping, got {value!r}")
+        return build(tp, value, prefix=f"{key}.")
+    if origin is tuple:
+        if isinstance(value, str):
+            value = [v for v in value.replace(",", " ").split() if v]
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"config key '{key}': expected a list, got {value!r}")
+        inner = args[0] if args else str
+        return tuple(_coerce(v, inner, key) for v in value)
+    try:
+        if tp is bool:
+            if isinstance(value, str):
+                if value.lower() in ("true", "yes", "1"):
+                    return True
+                if value.lower() in ("false", "no", "0"):
+                    return False
+                raise ValueError(value)
+            return bool(value)
+        if tp in (int, float, str):
+            if tp is int and isinstance(value, float) and not value.is_integer():
+                raise ValueError(value)
+            return tp(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"config key '{key}': expected {tp.__name__}, got {value!r}") from None
+    return value
+
+
+def build(cls: type[C], values: dict[str, Any], prefix: str = "") -> C:
+    """Make ``cls`` from a (possibly nested) mapping, checking keys and coercing types."""
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise ConfigError(f"unknown config key '{prefix}{unknown[0]}' (valid: {', '.join(sorted(names))})")
+    kwargs = {k: _coerce(v, hints[k], prefix + k) for k, v in values.items()}
+    return cls(**kwargs)
+
+
+def _set_dotted(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    node = tree
+    parts = dotted.split(".")
+    for p in parts[:-1]:
+        node = node.setdefault(p, {})
+    node[parts[-1]] = value
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in top.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def load_yaml(path: str | Path) -> dict[str, Any]:
+    """Read a YAML config file into a mapping (``ConfigError`` naming the file on any problem)."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"{p}: config file not found")
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{p}: invalid YAML ({str(e).splitlines()[0]})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}: expected a mapping at the top level")
+    data.pop("command", None)  # a run dir's config.yaml can be reused as --config
+    return data
+
+
+def resolve(cls: type[C], config_file: str | Path | None, flags: dict[str, Any]) -> C:
+    """Defaults <- YAML file <- flags. ``flags`` keys may be dotted (``optim.lr``); ``None`` values
+    mean "not given" and are ignored."""
+    tree: dict[str, Any] = load_yaml(config_file) if config_file else {}
+    given: dict[str, Any] = {}
+    for k, v in flags.items():
+        if v is not None:
+            _set_dotted(given, k, v)
+    return build(cls, _merge(tree, given))

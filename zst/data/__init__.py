@@ -1,0 +1,1 @@
+"""Speech data: Lhotse CutSet manifests, corpus readers, cached teacher outputs, batching."""

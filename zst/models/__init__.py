@@ -1,0 +1,1 @@
+"""Model parts: speech encoders with adapters, Q-Formers, and the ZeroST assembly."""

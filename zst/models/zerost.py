@@ -1,0 +1,343 @@
+"""ZeroST: frozen speech encoder + adapters → linear projection → Q-Former → frozen NLLB decoder.
+
+Khurana et al., "ZeroST: Zero-Shot Speech Translation" (§2). Two training steps on transcribed
+speech only:
+
+1. **KD** (:meth:`ZeroST.kd_loss`): Q-Former outputs ``Q (B, q, d)`` are pulled towards the cached
+   NLLB-encoder states ``T (B, m, d)`` of the transcript (Eq. 1–5). Trainable: encoder adapter
+   stage 0, projection, Q-Former, KD Proj.
+2. **NLL** (:meth:`ZeroST.nll_loss`): ``Q`` replaces the NLLB encoder output; the frozen NLLB
+   decoder is teacher-forced on the same-language transcript (Eq. 6). Trainable: a *new* encoder
+   adapter stage stacked after the KD one, and adapters inside the Q-Former; all else frozen.
+   Without a KD checkpoint (the paper's "NLL only" baseline) the step trains what KD would.
+
+Inference (:meth:`ZeroST.translate`): beam search in the NLLB decoder with the target language
+code forced as the first token.
+
+A checkpoint folder holds ``config.json`` (architecture, base-model ids, adapter layout) and
+``model.safetensors`` (only ZeroST's own weights: adapters, projection, Q-Former, KD Proj); the
+frozen base models are loaded from their HF ids or paths, so :meth:`ZeroST.load` needs nothing
+else.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from zst.config import ModelConfig
+from zst.errors import ZstError
+from zst.languages import to_nllb
+from zst.losses import KDLoss, KDOutput, nll_loss
+from zst.models.qformer import build_qformer, init_from_nllb
+from zst.models.speech_encoder import SpeechEncoder, load_pretrained
+
+CHECKPOINT_FORMAT = "zst.zerost"
+CHECKPOINT_VERSION = 1
+BASE_PREFIXES = ("speech.model.", "nllb.")  # frozen foundation weights, never saved
+
+
+@dataclass
+class Layout:
+    """Adapter layout of a ZeroST model (what a checkpoint must rebuild before loading weights)."""
+
+    encoder_adapter_stages: int = 0
+    qformer_adapters: bool = False
+    steps: list[str] = field(default_factory=list)  # training steps done, e.g. ["kd", "nll"]
+
+
+class ZeroST(nn.Module):
+    """The ZeroST model. Build with :meth:`create` or :meth:`load`.
+
+    Attributes:
+        speech: :class:`SpeechEncoder` (frozen base + adapter stages).
+        proj: ``Linear(D_speech, d_qformer)``.
+        qformer: Q-Simple / Q-Lite / Q-NLLB; output width ``d`` = NLLB ``d_model``.
+        kd: :class:`KDLoss` (holds the KD Proj).
+        nllb: frozen ``M2M100ForConditionalGeneration`` or ``None`` (KD does not need it).
+        tokenizer: the NLLB tokenizer or ``None``.
+    """
+
+    def __init__(self, cfg: ModelConfig, speech: SpeechEncoder, text_config, *, nllb=None, tokenizer=None):
+        super().__init__()
+        self.cfg = cfg
+        self.layout = Layout()
+        self.text_dim = int(text_config.d_model)
+        self.speech = speech
+        self.qformer = build_qformer(cfg.qformer, cfg.num_queries, self.text_dim, nllb_config=text_config,
+                                     lite_dim=cfg.lite_dim, lite_layers=cfg.lite_layers, lite_heads=cfg.lite_heads,
+                                     lite_ffn=cfg.lite_ffn)
+        self.proj = nn.Linear(speech.hidden_size, self.qformer.in_dim)
+        self.kd = KDLoss(self.text_dim, beta=cfg.kd_beta, proj_trainable=cfg.kd_proj_trainable)
+        self.nllb = None
+        self.tokenizer = tokenizer
+        if nllb is not None:
+            self.attach_text_model(nllb, tokenizer)
+
+    # -- construction --------------------------------------------------------------------------
+    @classmethod
+    def create(cls, cfg: ModelConfig, *, with_decoder: bool, device: str | torch.device = "cpu") -> "ZeroST":
+        """A fresh model: base models loaded, adapters/projection/Q-Former new (Q-NLLB initialised
+        from NLLB). ``with_decoder`` keeps the NLLB decoder and tokenizer (NLL, translate)."""
+        from transformers import AutoConfig, AutoModelForSeq2SeqLM
+
+        speech = SpeechEncoder.from_pretrained(cfg.speech_encoder)
+        text_config = load_pretrained(AutoConfig, cfg.text_model, "text model config")
+        nllb = None
+        if with_decoder or cfg.qformer == "nllb":
+            nllb = load_pretrained(AutoModelForSeq2SeqLM, cfg.text_model, "NLLB model")
+        model = cls(cfg, speech, text_config)
+        if cfg.qformer == "nllb":
+            init_from_nllb(model.qformer, nllb)
+        if with_decoder:
+            model.attach_text_model(nllb, load_tokenizer(cfg.text_model))
+        return model.to(device)
+
+    @classmethod
+    def load(cls, path: str | Path, *, with_decoder: bool = True, device: str | torch.device = "cpu") -> "ZeroST":
+        """Load a checkpoint folder written by :meth:`save` (or a run dir holding ``model/``).
+
+        Raises:
+            ZstError: no checkpoint there, a foreign format, or weights that do not fit.
+        """
+        from transformers import AutoConfig, AutoModelForSeq2SeqLM
+
+        path = resolve_checkpoint(path)
+        meta = json.loads((path / "config.json").read_text())
+        from zst.config import build
+
+        cfg = build(ModelConfig, meta["model"])
+        speech = SpeechEncoder.from_pretrained(cfg.speech_encoder)
+        text_config = load_pretrained(AutoConfig, cfg.text_model, "text model config")
+        model = cls(cfg, speech, text_config)
+        layout = Layout(**meta["layout"])
+        for _ in range(layout.encoder_adapter_stages):
+            model.speech.adapters.add_stage(cfg.adapter_dim)
+        if layout.qformer_adapters:
+            model.qformer.add_adapters(cfg.adapter_dim)
+        model.layout = layout
+        state = load_file(str(path / "model.safetensors"))
+        missing, unexpected = model.load_state_dict(state, strict=False)
+        missing = [k for k in missing if not k.startswith(BASE_PREFIXES)]
+        if missing or unexpected:
+            raise ZstError(f"{path}: checkpoint weights do not fit the model "
+                           f"(missing {missing[:3]}, unexpected {unexpected[:3]})")
+        if with_decoder:
+            nllb = load_pretrained(AutoModelForSeq2SeqLM, cfg.text_model, "NLLB model")
+            model.attach_text_model(nllb, load_tokenizer(cfg.text_model))
+        return model.to(device)
+
+    def attach_text_model(self, nllb, tokenizer) -> None:
+        """Attach the frozen NLLB model (its encoder layers are dropped: the Q-Former replaces them)."""
+        nllb.requires_grad_(False)
+        nllb.eval()
+        nllb.model.encoder.layers = nn.ModuleList()  # unused: Q stands in for the encoder output
+        if int(nllb.config.d_model) != self.text_dim:
+            raise ZstError(f"NLLB width {nllb.config.d_model} differs from the Q-Former output {self.text_dim}")
+        self.nllb = nllb
+        self.tokenizer = tokenizer
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        if self.nllb is not None:
+            self.nllb.eval()
+        self.speech.train(mode)
+        return self
+
+    # -- trainable parts -----------------------------------------------------------------------
+    def prepare_step(self, step: str, *, continue_from_kd: bool) -> None:
+        """Set ``requires_grad`` for a training step and add the adapters it needs.
+
+        Args:
+            step: ``"kd"`` or ``"nll"``.
+            continue_from_kd: NLL after KD: freeze what KD trained, add a new encoder adapter stage
+                and Q-Former adapters (ZeroST §2.2). Otherwise a fresh stage-0 setup is trained.
+        """
+        self.requires_grad_(False)
+        if step == "nll" and continue_from_kd:
+            stage = self.speech.adapters.add_stage(self.cfg.adapter_dim)
+            self.qformer.add_adapters(self.cfg.adapter_dim)
+            self.layout.encoder_adapter_stages += 1
+            self.layout.qformer_adapters = True
+            stage.requires_grad_(True)
+            for name, p in self.qformer.named_parameters():
+                if "adapter" in name:
+                    p.requires_grad_(True)
+        else:
+            if self.layout.encoder_adapter_stages == 0:
+                self.speech.adapters.add_stage(self.cfg.adapter_dim)
+                self.layout.encoder_adapter_stages = 1
+            self.speech.adapters.requires_grad_(True)
+            self.proj.requires_grad_(True)
+            self.qformer.requires_grad_(True)
+            if step == "kd" and self.cfg.kd_proj_trainable:
+                self.kd.proj.requires_grad_(True)
+        self.layout.steps.append(step)
+
+    def own_state_dict(self) -> dict[str, torch.Tensor]:
+        """ZeroST's own weights (everything but the frozen foundation models)."""
+        return {k: v.detach().contiguous() for k, v in self.state_dict().items() if not k.startswith(BASE_PREFIXES)}
+
+    def trainable_state_dict(self) -> dict[str, torch.Tensor]:
+        names = {n for n, p in self.named_parameters() if p.requires_grad}
+        return {k: v for k, v in self.own_state_dict().items() if k in names}
+
+    # -- forward -------------------------------------------------------------------------------
+    def encode(self, audio: Sequence[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Audio → speech states → projection → Q-Former.
+
+        Args:
+            audio: B float32 16 kHz waveforms, each at most ``speech.window_seconds`` long.
+
+        Returns:
+            ``Q (B, q, d)`` and the speech frame mask ``(B, T)``.
+        """
+        feats = self.speech.features(audio)
+        states, mask = self.speech(feats)
+        return self.qformer(self.proj(states), mask), mask
+
+    def kd_loss(self, audio: Sequence[np.ndarray], teacher: torch.Tensor, teacher_mask: torch.Tensor) -> KDOutput:
+        """KD step loss (Eq. 1–5) against cached NLLB-encoder states ``teacher (B, m, d)``."""
+        Q, _ = self.encode(audio)
+        return self.kd(Q, teacher.to(Q.device, Q.dtype), teacher_mask.to(Q.device))
+
+    def _require_decoder(self):
+        if self.nllb is None or self.tokenizer is None:
+            raise RuntimeError("this ZeroST model was loaded without its NLLB decoder (with_decoder=False)")
+
+    def tokenize_targets(self, texts: Sequence[str], langs: Sequence[str], max_tokens: int = 256):
+        """Transcripts → NLLB decoder inputs and labels, each in its own language.
+
+        Returns ``decoder_input_ids (B, N)`` = ``[</s>, lang, y_1 … y_m]`` and ``labels (B, N)`` =
+        ``[-100, y_1 … y_m, </s>]`` (the forced language token is not a prediction target),
+        padding ``-100`` in labels.
+        """
+        self._require_decoder()
+        tok = self.tokenizer
+        rows = []
+        for text, lang in zip(texts, langs):
+            tok.tgt_lang = to_nllb(lang)
+            rows.append(tok(text_target=text, truncation=True, max_length=max_tokens)["input_ids"])
+        start = self.nllb.config.decoder_start_token_id
+        pad = self.nllb.config.pad_token_id
+        N = max(len(r) for r in rows)
+        dec = torch.full((len(rows), N), pad, dtype=torch.long)
+        labels = torch.full((len(rows), N), -100, dtype=torch.long)
+        for i, r in enumerate(rows):
+            r = torch.tensor(r)
+            dec[i, 0] = start
+            dec[i, 1 : len(r)] = r[:-1]
+            labels[i, : len(r)] = r
+            labels[i, 0] = -100
+        return dec, labels
+
+    def nll_loss(self, audio: Sequence[np.ndarray], texts: Sequence[str], langs: Sequence[str]) -> torch.Tensor:
+        """NLL step loss (Eq. 6, per real token): NLLB decoder teacher-forced on each transcript
+        in its own language, cross-attending to ``Q``."""
+        self._require_decoder()
+        Q, _ = self.encode(audio)
+        dec, labels = self.tokenize_targets(texts, langs)
+        dec, labels = dec.to(Q.device), labels.to(Q.device)
+        out = self.nllb(
+            encoder_outputs=(Q,),
+            attention_mask=torch.ones(Q.shape[:2], dtype=torch.long, device=Q.device),
+            decoder_input_ids=dec,
+        )
+        return nll_loss(out.logits, labels)
+
+    def forward(self, batch: dict, objective: str) -> tuple[torch.Tensor, dict[str, float]]:
+        """Training forward for the loop (goes through DDP/autocast wrappers).
+
+        Args:
+            batch: from :class:`zst.data.batching.SpeechDataset` (``audio``, ``text``, ``lang``,
+                and ``teacher``/``teacher_mask`` for KD).
+            objective: ``"kd"`` or ``"nll"``.
+
+        Returns:
+            ``(loss, logs)``.
+        """
+        if objective == "kd":
+            out = self.kd_loss(batch["audio"], batch["teacher"], batch["teacher_mask"])
+            return out.loss, {"kd_fine": float(out.fine.detach()), "kd_global": float(out.glob.detach())}
+        if objective == "nll":
+            return self.nll_loss(batch["audio"], batch["text"], batch["lang"]), {}
+        raise ValueError(f"unknown objective {objective!r}")
+
+    @torch.no_grad()
+    def translate(self, audio: Sequence[np.ndarray], tgt: str, *, beam_size: int = 4, max_new_tokens: int = 200) -> list[str]:
+        """Translate B utterances into ``tgt`` (any code :func:`zst.languages.to_nllb` takes).
+
+        Beam search in the frozen NLLB decoder conditioned on ``Q``, with the NLLB code of ``tgt``
+        forced as the first generated token.
+
+        Raises:
+            UnknownLanguageError: ``tgt`` does not map to an NLLB code.
+        """
+        from transformers.modeling_outputs import BaseModelOutput
+
+        self._require_decoder()
+        code = to_nllb(tgt)
+        forced = self.tokenizer.convert_tokens_to_ids(code)
+        if forced is None or forced == self.tokenizer.unk_token_id:
+            raise ZstError(f"target language {code} is not in the NLLB tokenizer's vocabulary")
+        Q, _ = self.encode(audio)
+        out = self.nllb.generate(
+            encoder_outputs=BaseModelOutput(last_hidden_state=Q),
+            attention_mask=torch.ones(Q.shape[:2], dtype=torch.long, device=Q.device),
+            forced_bos_token_id=forced,
+            num_beams=beam_size,
+            max_new_tokens=max_new_tokens,
+            do_sample=False,
+        )
+        return [t.strip() for t in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
+
+    # -- persistence ---------------------------------------------------------------------------
+    def save(self, path: str | Path, weights: dict[str, torch.Tensor] | None = None) -> Path:
+        """Write ``config.json`` + ``model.safetensors`` into ``path`` (callers make it atomic)."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        meta = {"format": CHECKPOINT_FORMAT, "version": CHECKPOINT_VERSION, "model": asdict(self.cfg),
+                "layout": asdict(self.layout), "text_dim": self.text_dim}
+        (path / "config.json").write_text(json.dumps(meta, indent=2))
+        state = weights if weights is not None else self.own_state_dict()
+        save_file({k: v.detach().cpu().contiguous() for k, v in state.items()}, str(path / "model.safetensors"))
+        return path
+
+
+def load_tokenizer(name_or_path: str):
+    """The NLLB tokenizer of ``name_or_path`` (AutoTokenizer, no remote code)."""
+    from transformers import AutoTokenizer
+
+    return load_pretrained(AutoTokenizer, name_or_path, "NLLB tokenizer")
+
+
+def resolve_checkpoint(path: str | Path) -> Path:
+    """Find the ZeroST checkpoint folder in ``path``: the folder itself, its ``model/``, or its
+    newest ``checkpoints/step-*/model``.
+
+    Raises:
+        ZstError: nothing that looks like a ZeroST checkpoint.
+    """
+    p = Path(path)
+    candidates = [p, p / "model"]
+    ckpts = sorted((p / "checkpoints").glob("step-*")) if (p / "checkpoints").is_dir() else []
+    candidates += [c / "model" for c in reversed(ckpts)]
+    for c in candidates:
+        cfg = c / "config.json"
+        if cfg.is_file() and (c / "model.safetensors").is_file():
+            try:
+                meta = json.loads(cfg.read_text())
+            except json.JSONDecodeError:
+                raise ZstError(f"{cfg}: not valid JSON") from None
+            if meta.get("format") != CHECKPOINT_FORMAT:
+                raise ZstError(f"{cfg}: not a ZeroST checkpoint (format {meta.get('format')!r})")
+            return c
+    raise ZstError(f"{p}: no ZeroST checkpoint (expected config.json + model.safetensors, a model/ folder "
+                   f"or checkpoints/step-*/model)")

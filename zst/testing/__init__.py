@@ -1,0 +1,1 @@
+"""Helpers for tests and demos: tiny random-weight models in the real HF architectures and espeak-ng speech."""

@@ -1,0 +1,1 @@
+"""Training: one Accelerate loop (:mod:`zst.train.loop`) and short trainers per objective."""

@@ -1,0 +1,101 @@
+"""ZeroST trainers: ``distill`` (KD step) and ``train_nll`` (NLL step), ZeroST §2.2.
+
+Each builds its parts and calls :func:`zst.train.loop.train`; both read a manifest from
+``zst prepare`` and write a run directory whose ``model/`` folder is a ZeroST checkpoint.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from zst.config import DistillConfig, TrainNLLConfig
+from zst.data.batching import SpeechDataset
+from zst.data.manifests import BadRow, load_manifest, write_bad_rows
+from zst.data.teacher import TEACHER_FIELD
+from zst.errors import ManifestError
+from zst.models.zerost import ZeroST, resolve_checkpoint
+from zst.runs import RunDir
+from zst.train.loop import train
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch (CPU and CUDA)."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _training_cuts(manifest: str, max_seconds: float, window_seconds: float, run: RunDir, *, need_teacher: bool):
+    cuts = load_manifest(manifest)
+    limit = min(max_seconds, window_seconds)
+    keep, bad = [], []
+    for c in cuts:
+        if c.duration > limit:
+            bad.append(BadRow(str(manifest), None, c.id, f"{c.duration:.1f} s is longer than {limit:.1f} s "
+                              f"(max_cut_seconds / encoder window)"))
+        elif need_teacher and not c.has_custom(TEACHER_FIELD):
+            bad.append(BadRow(str(manifest), None, c.id, "no cached teacher states"))
+        else:
+            keep.append(c)
+    if bad:
+        write_bad_rows(bad, run.path / "skipped.tsv")
+        run.log(f"skipped {len(bad)} of {len(cuts)} utterances (see {run.path / 'skipped.tsv'})")
+    if not keep:
+        raise ManifestError(f"{manifest}: no usable utterances ({bad[0].reason})")
+    from lhotse import CutSet
+
+    return CutSet.from_cuts(keep)
+
+
+def _save(model: ZeroST, folder: Path) -> None:
+    model.save(folder)
+
+
+def distill(cfg: DistillConfig, run_dir: str | Path, *, resume: bool = False, quiet: bool = False) -> dict:
+    """KD step: train encoder adapters, projection, Q-Former (and KD Proj) so that Q-Former outputs
+    match the cached NLLB-encoder states of each transcript (ZeroST Eq. 1–5).
+
+    Returns the loop's summary. Raises ZstError on bad input (manifest without teacher states,
+    unloadable models).
+    """
+    run = RunDir(run_dir, quiet=quiet)
+    run.write_config(cfg, "distill")
+    seed_everything(cfg.optim.seed)
+    model = ZeroST.create(cfg.model, with_decoder=False)
+    cuts = _training_cuts(cfg.manifest, cfg.optim.max_cut_seconds, model.speech.window_seconds, run, need_teacher=True)
+    teacher = {c.custom.get("teacher_model") for c in cuts}
+    if teacher != {cfg.model.text_model}:
+        run.log(f"warning: teacher states were made by {sorted(map(str, teacher))}, "
+                f"the model's text model is {cfg.model.text_model}")
+    model.prepare_step("kd", continue_from_kd=False)
+
+    return train(model=model, loss_fn=lambda m, batch: m(batch, "kd"), save_model=_save, cuts=cuts, dataset=SpeechDataset(with_teacher=True),
+                 cfg=cfg.optim, run=run, resume=resume, quiet=quiet, description="distill")
+
+
+def train_nll(cfg: TrainNLLConfig, run_dir: str | Path, *, resume: bool = False, quiet: bool = False) -> dict:
+    """NLL step: teacher-force the frozen NLLB decoder on each transcript from Q-Former outputs
+    (ZeroST Eq. 6).
+
+    With ``cfg.init`` (a distill run or checkpoint) the KD-trained parts are frozen and new encoder
+    adapters plus Q-Former adapters are trained (KD→NLL); without it everything ZeroST owns is
+    trained from scratch (the paper's "NLL only" baseline). When starting from ``init`` the
+    architecture comes from that checkpoint and ``cfg.model`` is ignored.
+    """
+    run = RunDir(run_dir, quiet=quiet)
+    if cfg.init:
+        model = ZeroST.load(cfg.init, with_decoder=True)
+        cfg = TrainNLLConfig(**{**cfg.__dict__, "model": model.cfg, "init": str(resolve_checkpoint(cfg.init))})
+    run.write_config(cfg, "train-nll")
+    seed_everything(cfg.optim.seed)
+    if not cfg.init:
+        model = ZeroST.create(cfg.model, with_decoder=True)
+    cuts = _training_cuts(cfg.manifest, cfg.optim.max_cut_seconds, model.speech.window_seconds, run, need_teacher=False)
+    model.prepare_step("nll", continue_from_kd=bool(cfg.init))
+
+    return train(model=model, loss_fn=lambda m, batch: m(batch, "nll"), save_model=_save, cuts=cuts, dataset=SpeechDataset(with_teacher=False),
+                 cfg=cfg.optim, run=run, resume=resume, quiet=quiet, description="train-nll")
