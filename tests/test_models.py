@@ -37,8 +37,8 @@ def _cfg(whisper_dir, nllb_dir, kind: str = "simple", **kw) -> ModelConfig:
 @pytest.fixture(scope="module")
 def two_clips(speech_clips):
     """An English and a French clip with their transcripts (audio 16 kHz float32)."""
-    en = next(c for c in speech_clips if c["lang"] == "en")
-    fr = next(c for c in speech_clips if c["lang"] == "fr")
+    en = next(c for c in speech_clips if c["lang"] == "en")  # "The cat sleeps."
+    fr = [c for c in speech_clips if c["lang"] == "fr"][-1]  # "Nous aimons les pommes vertes."
     out = []
     for c in (en, fr):
         audio, sr = sf.read(str(c["path"]), dtype="float32")
@@ -110,6 +110,11 @@ class _ToyLayer(nn.Module):
         return h + self.ffn(h)
 
 
+def _raw_ffn(layer, h):
+    """The feed-forward sub-module without its hooks (calling ``layer.ffn`` would run the adapters)."""
+    return nn.functional.linear(h, layer.ffn.weight, layer.ffn.bias)
+
+
 def test_adapter_host_stages_apply_in_order_toy_layers():
     torch.manual_seed(0)
     d = 6
@@ -139,13 +144,13 @@ def test_adapter_host_stages_apply_in_order_toy_layers():
         for i, layer in enumerate(layers):
             a = s1.attn[i](s0.attn[i](layer.attn.lin(h)))
             h = h + a
-            h = h + s1.ffn[i](s0.ffn[i](layer.ffn(h)))
+            h = h + s1.ffn[i](s0.ffn[i](_raw_ffn(layer, h)))
         expect = h
         # the other order gives a different result, so the check above is sensitive to order
         h = x
         for i, layer in enumerate(layers):
             h = h + s0.attn[i](s1.attn[i](layer.attn.lin(h)))
-            h = h + s0.ffn[i](s1.ffn[i](layer.ffn(h)))
+            h = h + s0.ffn[i](s1.ffn[i](_raw_ffn(layer, h)))
         wrong_order = h
         got = run()
     torch.testing.assert_close(got, expect, atol=1e-6, rtol=1e-6)
@@ -261,7 +266,7 @@ def test_speech_encoder_adapter_stage_changes_states_only_after_training(tiny_wa
         ref, _ = enc(feats)
         stage = enc.adapters.add_stage(8)
         assert torch.equal(enc(feats)[0], ref)
-        stage.ffn[0].up.bias.fill_(0.1)
+        stage.ffn[0].up.bias.copy_(torch.linspace(-0.5, 0.5, 48))  # (a constant shift would be LayerNorm'd away)
         assert (enc(feats)[0] - ref).abs().max() > 1e-4
 
 
@@ -506,8 +511,9 @@ def test_translate(tiny_whisper_dir, tiny_nllb_dir, two_clips, monkeypatch):
     original = model.nllb.generate
 
     def spy(*args, **kwargs):
+        seen = {**kwargs, "Q": kwargs["encoder_outputs"].last_hidden_state.clone()}  # generate expands it
         out = original(*args, **kwargs)
-        calls.append((kwargs, out))
+        calls.append((seen, out))
         return out
 
     monkeypatch.setattr(model.nllb, "generate", spy)
@@ -526,7 +532,7 @@ def test_translate(tiny_whisper_dir, tiny_nllb_dir, two_clips, monkeypatch):
         # the encoder output fed to generate is the Q-Former output
         with torch.no_grad():
             Q, _ = model.encode(audio)
-        torch.testing.assert_close(kwargs["encoder_outputs"].last_hidden_state, Q)
+        torch.testing.assert_close(kwargs["Q"], Q)
     single = model.translate(audio[:1], "en", beam_size=1, max_new_tokens=3)
     assert len(single) == 1
     assert (calls.pop()[1][:, 1] == tok.convert_tokens_to_ids("eng_Latn")).all()

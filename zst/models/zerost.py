@@ -102,7 +102,8 @@ class ZeroST(nn.Module):
 
     @classmethod
     def load(cls, path: str | Path, *, with_decoder: bool = True, device: str | torch.device = "cpu") -> "ZeroST":
-        """Load a checkpoint folder written by :meth:`save` (or a run dir holding ``model/``).
+        """Load a checkpoint folder written by :meth:`save` (or a run dir holding ``model/``), in
+        eval mode.
 
         Raises:
             ZstError: no checkpoint there, a foreign format, or weights that do not fit.
@@ -132,7 +133,7 @@ class ZeroST(nn.Module):
         if with_decoder:
             nllb = load_pretrained(AutoModelForSeq2SeqLM, cfg.text_model, "NLLB model")
             model.attach_text_model(nllb, load_tokenizer(cfg.text_model))
-        return model.to(device)
+        return model.to(device).eval()
 
     def attach_text_model(self, nllb, tokenizer) -> None:
         """Attach the frozen NLLB model (its encoder layers are dropped: the Q-Former replaces them)."""
