@@ -326,6 +326,9 @@ def test_init_from_nllb_copies_weights(tiny_nllb_dir):
     nllb = AutoModelForSeq2SeqLM.from_pretrained(str(tiny_nllb_dir)).eval()
     c = nllb.config
     torch.manual_seed(0)
+    with torch.no_grad():  # LayerNorms start at (1, 0) like fresh ones: perturb so copies are detectable
+        for p in nllb.parameters():
+            p.add_(torch.randn_like(p) * 0.1)
     qf = q_nllb(8, c)
     assert len(qf.layers) == c.decoder_layers and qf.out_dim == qf.in_dim == c.d_model
     enc, dec = nllb.model.encoder, nllb.model.decoder
@@ -436,6 +439,24 @@ def test_zerost_nll_only_trains_what_kd_would(tiny_whisper_dir, tiny_nllb_dir, t
     assert {n.split(".")[0] for n in got} == {"speech", "proj", "qformer"}
     assert all(n.startswith(("speech.adapters.stages.0.", "proj.", "qformer.")) for n in got)
     assert not any(n.startswith("kd.") for n in got)
+
+
+def test_prepare_step_on_loaded_checkpoint(tiny_whisper_dir, tiny_nllb_dir, tmp_path):
+    """Re-preparing a loaded KD checkpoint (resume KD, or NLL-only from it) re-enables every stage-0
+    adapter, not only freshly created ones."""
+    model = ZeroST.create(_cfg(tiny_whisper_dir, tiny_nllb_dir, "lite"), with_decoder=False)
+    model.prepare_step("kd", continue_from_kd=False)
+    kd_set = _trainable(model)
+    model.save(tmp_path / "kd")
+    loaded = ZeroST.load(tmp_path / "kd", with_decoder=False)
+    assert not _trainable(loaded) - kd_set
+    loaded.prepare_step("kd", continue_from_kd=False)
+    assert loaded.layout.encoder_adapter_stages == 1
+    assert _trainable(loaded) == kd_set
+    assert {n for n in kd_set if n.startswith("speech.")} == {
+        n for n, _ in loaded.named_parameters() if n.startswith("speech.adapters.stages.0.")}
+    loaded.prepare_step("nll", continue_from_kd=False)
+    assert _trainable(loaded) == {n for n in kd_set if not n.startswith("kd.")}
 
 
 def test_tokenize_targets(tiny_whisper_dir, tiny_nllb_dir):

@@ -57,12 +57,13 @@ class KDLoss(nn.Module):
         if t_mask.shape != T.shape[:2]:
             raise ValueError(f"teacher mask {tuple(t_mask.shape)} does not match teacher states {tuple(T.shape)}")
         t_mask = t_mask.bool()
+        if not t_mask.any(dim=1).all():
+            raise ValueError("a teacher sequence has no real token")
         Qn, Tn = self.project(Q), self.project(T)
         sim = torch.einsum("bqd,bmd->bqm", Qn, Tn).masked_fill(~t_mask[:, None, :], float("-inf"))
         fine = (1.0 - sim.max(dim=-1).values).sum(dim=-1)  # (B,)
         q_mean = Q.mean(dim=1)
-        w = t_mask.to(T.dtype)
-        t_mean = (T * w[..., None]).sum(1) / w.sum(1, keepdim=True).clamp(min=1.0)
+        t_mean = T.masked_fill(~t_mask[..., None], 0.0).sum(1) / t_mask.sum(1, keepdim=True).to(T.dtype)
         glob = 1.0 - (self.project(q_mean) * self.project(t_mean)).sum(-1)  # (B,)
         return KDOutput(loss=self.beta * (glob + fine).mean(), fine=fine.mean(), glob=glob.mean())
 

@@ -69,16 +69,17 @@ class AdapterHost(nn.Module):
         self.num_layers = len(layers)
         self.stages = nn.ModuleList()
         self._handles = []
+        self._ref = [layers[0]]  # plain list: not a registered submodule; gives the device for new stages
         for i, layer in enumerate(layers):
             self._handles.append(getattr(layer, attn_name).register_forward_hook(self._hook(i, "attn")))
             self._handles.append(getattr(layer, ffn_name).register_forward_hook(self._hook(i, "ffn")))
 
     def add_stage(self, bottleneck: int) -> AdapterStage:
-        """Append a new stage of identity-initialised adapters and return it."""
+        """Append a new stage of identity-initialised adapters (float32, on the layers' device) and
+        return it. Adapters stay float32 under autocast; a base model loaded in bf16 needs
+        mixed precision (the training loop's ``auto`` gives it on GPUs)."""
         stage = AdapterStage(self.num_layers, self.dim, bottleneck)
-        ref = next(iter(self.parameters()), None)
-        if ref is not None:
-            stage.to(ref.device)
+        stage.to(next(self._ref[0].parameters()).device)
         self.stages.append(stage)
         return stage
 

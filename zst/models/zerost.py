@@ -294,10 +294,20 @@ class ZeroST(nn.Module):
             attention_mask=torch.ones(Q.shape[:2], dtype=torch.long, device=Q.device),
             forced_bos_token_id=forced,
             num_beams=beam_size,
-            max_new_tokens=max_new_tokens,
-            do_sample=False,
+            generation_config=self._generation_config(max_new_tokens),
         )
         return [t.strip() for t in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
+
+    def _generation_config(self, max_new_tokens: int):
+        """The NLLB model's generation config with our length limit (``max_length`` cleared so the
+        two limits do not conflict) and greedy/beam search only."""
+        import copy
+
+        gen = copy.deepcopy(self.nllb.generation_config)
+        gen.max_length = None
+        gen.max_new_tokens = max_new_tokens
+        gen.do_sample = False
+        return gen
 
     # -- persistence ---------------------------------------------------------------------------
     def save(self, path: str | Path, weights: dict[str, torch.Tensor] | None = None) -> Path:
