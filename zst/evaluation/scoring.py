@@ -12,8 +12,6 @@ references file (TSV, ``id<TAB>text`` per line, no header) supplies or overrides
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -21,9 +19,11 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
+
 from zst.errors import UnknownLanguageError, ZstError
 from zst.languages import to_iso1
 from zst.metrics import bleu, cer, chrf, wer
+from zst.runs import atomic_write_text
 
 __all__ = ["format_table", "read_predictions", "read_references", "score_predictions", "write_scores"]
 
@@ -258,20 +258,6 @@ def _markdown(result: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder and ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_scores(result: dict[str, Any], out_dir: str | Path) -> tuple[Path, Path]:
     """Write ``scores.json`` and ``scores.md`` into ``out_dir`` (created if needed), atomically.
 
@@ -286,6 +272,6 @@ def write_scores(result: dict[str, Any], out_dir: str | Path) -> tuple[Path, Pat
         raise ZstError(f"{out_dir}: output path exists and is not a directory")
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path, md_path = out_dir / "scores.json", out_dir / "scores.md"
-    _atomic_write(json_path, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    _atomic_write(md_path, _markdown(result))
+    atomic_write_text(json_path, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    atomic_write_text(md_path, _markdown(result))
     return json_path, md_path
