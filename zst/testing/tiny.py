@@ -307,6 +307,7 @@ def build_tiny_nllb(
     heads: int = 4,
     vocab_size: int = 400,
     max_position_embeddings: int = 256,
+    init_std: float = 0.02,
     seed: int = 0,
 ) -> Path:
     """Save a tiny random ``M2M100ForConditionalGeneration`` (the NLLB architecture) and an ``NllbTokenizer``.
@@ -362,6 +363,7 @@ def build_tiny_nllb(
         bos_token_id=tok.bos_token_id,
         eos_token_id=tok.eos_token_id,
         decoder_start_token_id=tok.eos_token_id,
+        init_std=init_std,  # larger than NLLB's 0.02 gives a random decoder whose outputs Q can steer
     )
     with _seeded(seed):
         model = M2M100ForConditionalGeneration(config)

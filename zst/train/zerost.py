@@ -29,8 +29,8 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def _training_cuts(manifest: str, max_seconds: float, window_seconds: float, run: RunDir, *, need_teacher: bool):
-    cuts = load_manifest(manifest)
+def _training_cuts(manifest: str, cuts, max_seconds: float, window_seconds: float, run: RunDir, *,
+                   need_teacher: bool):
     limit = min(max_seconds, window_seconds)
     keep, bad = [], []
     for c in cuts:
@@ -62,11 +62,13 @@ def distill(cfg: DistillConfig, run_dir: str | Path, *, resume: bool = False, qu
     Returns the loop's summary. Raises ZstError on bad input (manifest without teacher states,
     unloadable models).
     """
+    all_cuts = load_manifest(cfg.manifest)  # bad input fails before any model is loaded
     run = RunDir(run_dir, quiet=quiet)
     run.write_config(cfg, "distill")
     seed_everything(cfg.optim.seed)
     model = ZeroST.create(cfg.model, with_decoder=False)
-    cuts = _training_cuts(cfg.manifest, cfg.optim.max_cut_seconds, model.speech.window_seconds, run, need_teacher=True)
+    cuts = _training_cuts(cfg.manifest, all_cuts, cfg.optim.max_cut_seconds, model.speech.window_seconds, run,
+                          need_teacher=True)
     teacher = {c.custom.get("teacher_model") for c in cuts}
     if teacher != {cfg.model.text_model}:
         run.log(f"warning: teacher states were made by {sorted(map(str, teacher))}, "
@@ -86,6 +88,7 @@ def train_nll(cfg: TrainNLLConfig, run_dir: str | Path, *, resume: bool = False,
     trained from scratch (the paper's "NLL only" baseline). When starting from ``init`` the
     architecture comes from that checkpoint and ``cfg.model`` is ignored.
     """
+    all_cuts = load_manifest(cfg.manifest)
     run = RunDir(run_dir, quiet=quiet)
     if cfg.init:
         model = ZeroST.load(cfg.init, with_decoder=True)
@@ -94,7 +97,8 @@ def train_nll(cfg: TrainNLLConfig, run_dir: str | Path, *, resume: bool = False,
     seed_everything(cfg.optim.seed)
     if not cfg.init:
         model = ZeroST.create(cfg.model, with_decoder=True)
-    cuts = _training_cuts(cfg.manifest, cfg.optim.max_cut_seconds, model.speech.window_seconds, run, need_teacher=False)
+    cuts = _training_cuts(cfg.manifest, all_cuts, cfg.optim.max_cut_seconds, model.speech.window_seconds, run,
+                          need_teacher=False)
     model.prepare_step("nll", continue_from_kd=bool(cfg.init))
 
     return train(model=model, loss_fn=lambda m, batch: m(batch, "nll"), save_model=_save, cuts=cuts, dataset=SpeechDataset(with_teacher=False),
