@@ -59,11 +59,11 @@ def test_distill_then_train_nll_losses_fall(prepared, tiny_whisper_dir, steerabl
     assert len(kd) == 40
     assert sum(kd[-5:]) / 5 < 0.6 * sum(kd[:5]) / 5, kd
 
-    res = zst("train-nll", prepared / "prep", "--init", prepared / "kd", "--lr", "3e-3", *common,
+    res = zst("train-nll", prepared / "prep", "--init", prepared / "kd", "--lr", "1e-2", *common,
               "-o", prepared / "nll")
     assert res.exit_code == 0, res.output
     nll = losses(prepared / "nll")
-    assert sum(nll[-5:]) / 5 < 0.85 * sum(nll[:5]) / 5, nll
+    assert sum(nll[-5:]) / 5 < 0.85 * sum(nll[:5]) / 5, nll  # measured ratio: 0.67
     for run in ("kd", "nll"):
         for name in ("config.yaml", "env.json", "log.txt", "metrics.jsonl", "model/config.json",
                      "model/model.safetensors"):
