@@ -87,7 +87,10 @@ def batch_stream(cuts: CutSet, dataset: SpeechDataset, *, batch_seconds: float, 
     while True:
         sampler.set_epoch(epoch)
         loader = torch.utils.data.DataLoader(dataset, sampler=_SkipFirst(sampler, skip), batch_size=None,
-                                             num_workers=num_workers, collate_fn=_as_is)
+                                             num_workers=num_workers, collate_fn=_as_is,
+                                             # own generator: creating a loader must not draw from the
+                                             # global RNG, or a resumed run's dropout masks would shift
+                                             generator=torch.Generator().manual_seed(seed + epoch))
         for i, batch in enumerate(loader, start=skip):
             yield epoch, i, batch
         epoch, skip = epoch + 1, 0
