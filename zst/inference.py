@@ -81,7 +81,8 @@ def split_long(audio: np.ndarray, window_seconds: float) -> list[np.ndarray]:
     pieces, pos = [], 0
     while len(audio) - pos > window:
         lo = pos + int(window * 0.8)
-        frames = (pos + window - lo) // FRAME
+        hi = min(pos + window, len(audio) - FRAME)  # leave at least a frame after the cut
+        frames = (hi - lo) // FRAME
         if frames > 0:
             energy = np.square(audio[lo : lo + frames * FRAME]).reshape(frames, FRAME).sum(1)
             cut = lo + int(np.argmin(energy)) * FRAME + FRAME // 2
