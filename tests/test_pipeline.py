@@ -47,15 +47,6 @@ SR = 16000
 # -- helpers and fixtures ------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """Tiny models train ~10x faster on one thread when another process competes for the 2 cores."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def _invoke(*args):
     return CliRunner().invoke(app, [str(a) for a in args])
 

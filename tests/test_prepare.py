@@ -19,15 +19,6 @@ from zst.languages import to_nllb
 from zst.testing.tiny import DEMO_SENTENCES
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """Tiny models run fastest on one thread (and do not fight other processes for cores)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def _invoke(*args):
     return CliRunner().invoke(app, [str(a) for a in args])
 
