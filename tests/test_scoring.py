@@ -58,6 +58,16 @@ def test_language_codes_are_normalised(tmp_path):
     assert (preds[0]["src_lang"], preds[0]["tgt_lang"]) == ("fr", "de")
 
 
+def test_unknown_source_language_is_scored_as_translation(tmp_path):
+    rows = [dict(ROWS[0], src_lang=None), dict(ROWS[1], src_lang=None)]
+    preds = read_predictions(_write_jsonl(tmp_path / "p.jsonl", rows))
+    assert [p["src_lang"] for p in preds] == ["?", "?"]
+    (d,) = score_predictions(preds)["directions"]
+    hyps, refs = [r["hyp"] for r in rows], [r["ref"] for r in rows]
+    assert (d["src"], d["tgt"], d["task"]) == ("?", "de", "translation")
+    assert d["bleu"] == pytest.approx(round(bleu(hyps, refs, "de").score, 4))
+
+
 def test_references_file_overrides(tmp_path):
     refs_path = tmp_path / "refs.tsv"
     refs_path.write_text("s3\tguten Morgen\ns1\tdie Katze sitzt auf der Matte\n\n", encoding="utf-8")

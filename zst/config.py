@@ -62,13 +62,28 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class PrepareConfig:
-    corpus: str = "folder"
+    corpus: str = "folder"  # folder | europarl-st | covost2 | commonvoice | fleurs | voxpopuli | mls
     source: str = ""  # corpus root or folder of audio
     tsv: str | None = None  # folder corpus: TSV with columns file, text, lang [, id, tgt_text, tgt_lang]
+    split: str = "train"  # corpus split to read: train | dev | test (folder corpora: ignored)
+    languages: tuple[str, ...] = ()  # source languages to keep (ISO 639-1); empty = all
+    exclude: tuple[str, ...] = ()  # source languages to leave out, e.g. the unseen ca, af
+    tgt_languages: tuple[str, ...] = ()  # translation targets to attach (Europarl-ST, CoVoST 2); empty = all
+    segment_audio: bool = True  # long recordings (Europarl-ST m4a speeches): one FLAC per segment in the run dir
     text_model: str | None = DEFAULT_TEXT_MODEL  # teacher for cached NLLB encoder states; None to skip
     teacher_batch_size: int = 32  # transcripts per teacher forward pass
     max_seconds: float = 60.0  # longer utterances are skipped as bad rows
     device: str = "auto"  # auto | cpu | cuda
+
+
+@dataclass(frozen=True)
+class MixConfig:
+    manifests: tuple[str, ...] = ()  # cuts.jsonl.gz files or `zst prepare` run dirs to mix
+    alpha: float = 0.5  # SAMU-XLS-R Eq. 3 exponent: 1 = natural distribution, ->0 = uniform
+    unit: str = "hours"  # measure language sizes in hours | utterances
+    languages: tuple[str, ...] = ()  # keep only these languages; empty = all
+    exclude: tuple[str, ...] = ()  # leave these languages out
+    seed: int = 0
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,9 @@ Predictions file (JSONL, one object per line, written by ``zst translate``)::
 
     {"id": "s1", "audio": "a/s1.wav", "src_lang": "fr", "tgt_lang": "de", "hyp": "...", "ref": "..." | null}
 
-``id``, ``src_lang``, ``tgt_lang`` and ``hyp`` are required; ``audio`` and ``ref`` are optional.
+``id``, ``src_lang``, ``tgt_lang`` and ``hyp`` are required (``src_lang`` may be null when the source
+language was not given: it is then reported as ``?`` and scored as translation); ``audio`` and
+``ref`` are optional.
 Language codes are normalised to ISO 639-1 (:func:`zst.languages.to_iso1`). An optional
 references file (TSV, ``id<TAB>text`` per line, no header) supplies or overrides ``ref`` by id.
 """
@@ -28,6 +30,8 @@ from zst.runs import atomic_write_text
 __all__ = ["format_table", "read_predictions", "read_references", "score_predictions", "write_scores"]
 
 _REQUIRED = ("id", "src_lang", "tgt_lang", "hyp")
+#: src_lang of predictions made without --src (null in predictions.jsonl); scored as translation.
+UNKNOWN_SRC = "?"
 
 
 def read_predictions(path: str | Path) -> list[dict[str, Any]]:
@@ -61,6 +65,8 @@ def read_predictions(path: str | Path) -> list[dict[str, Any]]:
                 raise ZstError(f"{where}: invalid JSON ({e.msg} at column {e.colno})") from None
             if not isinstance(obj, dict):
                 raise ZstError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+            if obj.get("src_lang", "") is None:  # `zst translate` without --src: source unknown
+                obj["src_lang"] = UNKNOWN_SRC
             for key in _REQUIRED:
                 if key not in obj:
                     raise ZstError(f"{where}: missing field {key!r}")
@@ -71,7 +77,8 @@ def read_predictions(path: str | Path) -> list[dict[str, Any]]:
                 raise ZstError(f"{where}: field 'ref' must be a string or null, got {type(ref).__name__}")
             audio = obj.get("audio")
             try:
-                src, tgt = to_iso1(obj["src_lang"]), to_iso1(obj["tgt_lang"])
+                src = UNKNOWN_SRC if obj["src_lang"] == UNKNOWN_SRC else to_iso1(obj["src_lang"])
+                tgt = to_iso1(obj["tgt_lang"])
             except UnknownLanguageError as e:
                 raise ZstError(f"{where}: {e}") from None
             key3 = (obj["id"], src, tgt)

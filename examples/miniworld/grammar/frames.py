@@ -18,6 +18,7 @@ ellos, loro, eles, ei, oni, 他们).
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass, replace
 from typing import NamedTuple
@@ -217,6 +218,11 @@ def sample_sentences(n: int, seed: int = 0) -> list[Sentence]:
     Raises:
         ValueError: ``n`` larger than what the sampler can produce in a reasonable number of draws.
     """
+    return list(_sample_sentences(n, seed))
+
+
+@functools.lru_cache(maxsize=8)  # the per-language tests all draw the same large samples
+def _sample_sentences(n: int, seed: int) -> tuple[Sentence, ...]:
     rng = random.Random(seed)
     seen: set[str] = set()
     out: list[Sentence] = []
@@ -230,4 +236,4 @@ def sample_sentences(n: int, seed: int = 0) -> list[Sentence]:
         if k not in seen:
             seen.add(k)
             out.append(s)
-    return out
+    return tuple(out)
