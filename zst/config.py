@@ -116,6 +116,7 @@ class TranslateConfig:
 class EvalConfig:
     predictions: str = ""  # predictions.jsonl from `zst translate`
     refs: str | None = None  # optional TSV id<TAB>reference
+    protocol: str | None = None  # europarl-st: 72-direction grid, per-source means, heatmap
 
 
 C = TypeVar("C")
