@@ -203,6 +203,12 @@ def test_europarl_audio_dir_writes_segment_flacs(europarl, tmp_path):
         np.testing.assert_allclose(load_cut_audio(c), x, atol=1e-6)
 
 
+def _copy_language(fixture: dict, lang: str, root: Path) -> Path:
+    """A corpus root ``root`` holding a copy of the fixture's folder ``lang`` (to edit); returns ``root``."""
+    shutil.copytree(fixture["root"] / lang, root / lang)
+    return root
+
+
 def _append(path: Path, *lines: str) -> None:
     with open(path, "a", encoding="utf-8") as f:
         for line in lines:
@@ -210,8 +216,7 @@ def _append(path: Path, *lines: str) -> None:
 
 
 def test_europarl_bad_rows(europarl, tmp_path):
-    root = tmp_path / "ep"
-    shutil.copytree(europarl["root"] / "en", root / "en")
+    root = _copy_language(europarl, "en", tmp_path / "ep")
     (root / "en" / "audios" / "train-0.m4a").unlink()  # 3 segments
     (root / "en" / "audios" / "train-1.m4a").write_bytes(b"not an m4a file at all" * 50)  # 3 segments
     de = root / "en" / "de" / "train"
@@ -244,8 +249,7 @@ def test_europarl_bad_rows(europarl, tmp_path):
 
 
 def test_europarl_misaligned_target_and_empty_translation(europarl, tmp_path):
-    root = tmp_path / "ep"
-    shutil.copytree(europarl["root"] / "fr", root / "fr")
+    root = _copy_language(europarl, "fr", tmp_path / "ep")
     fr_de = root / "fr" / "de" / "dev" / "segments.de"
     fr_de.write_text(fr_de.read_text().split("\n")[0] + "\n")  # drop the 2nd translation line
     fr_en = root / "fr" / "en" / "test" / "segments.en"
@@ -274,19 +278,28 @@ def test_commonvoice_writer_layout(commonvoice):
     assert (root / "en" / "covost_v2.en_zh-CN.tsv").is_file() and (root / "zh-CN" / "covost_v2.zh-CN_en.tsv").is_file()
 
 
-def test_commonvoice_round_trip(commonvoice):
-    root = commonvoice["root"]
+def _cv_read_back(corpus: str, commonvoice) -> list[tuple]:
+    """(cut, utterance) pairs of every split ``corpus`` reads from the Common Voice fixture, after
+    checking each split has no bad row, exactly the written clips, their text, speaker and duration."""
+    pairs = []
     for split in SPLITS:
-        cuts, bad = _read("commonvoice", root, split=split)
+        cuts, bad = _read(corpus, commonvoice["root"], split=split)
         assert bad == []
         expected = {f"{u.lang}_common_voice_{'zh-CN' if u.lang == 'zh' else u.lang}_{u.uid}": u
                     for lang in CV_LANGS for u in commonvoice["utts"][lang] if u.split == split}
         assert sorted(c.id for c in cuts) == sorted(expected)
         for c in cuts:
             u = expected[c.id]
-            assert cut_text(c) == u.text and cut_language(c) == u.lang and cut_translations(c) == {}
-            assert c.supervisions[0].speaker == u.speaker
+            assert cut_text(c) == u.text and c.supervisions[0].speaker == u.speaker
             assert abs(c.duration - u.duration) < 0.002
+            pairs.append((c, u))
+    return pairs
+
+
+def test_commonvoice_round_trip(commonvoice):
+    root = commonvoice["root"]
+    for c, u in _cv_read_back("commonvoice", commonvoice):
+        assert cut_language(c) == u.lang and cut_translations(c) == {}
     zh, _ = _read("commonvoice", root, split="dev", languages=("zh",))
     assert {cut_language(c) for c in zh} == {"zh"} and len(zh) == CV_PER_SPLIT
     rest, _ = _read("commonvoice", root, split="dev", exclude=("zh", "de"))
@@ -298,8 +311,7 @@ def test_commonvoice_round_trip(commonvoice):
 
 
 def test_commonvoice_bad_rows(commonvoice, tmp_path):
-    root = tmp_path / "cv"
-    shutil.copytree(commonvoice["root"] / "en", root / "en")
+    root = _copy_language(commonvoice, "en", tmp_path / "cv")
     clips = root / "en" / "clips"
     (clips / "common_voice_en_train0.mp3").unlink()
     (clips / "common_voice_en_train1.mp3").write_bytes(b"\x00garbage" * 100)
@@ -352,17 +364,8 @@ def test_commonvoice_matches_lhotse_recipe(tmp_path):
 
 def test_covost_round_trip(commonvoice):
     root = commonvoice["root"]
-    for split in SPLITS:
-        cuts, bad = _read("covost2", root, split=split)
-        assert bad == []
-        expected = {f"{u.lang}_common_voice_{'zh-CN' if u.lang == 'zh' else u.lang}_{u.uid}": u
-                    for lang in CV_LANGS for u in commonvoice["utts"][lang] if u.split == split}
-        assert sorted(c.id for c in cuts) == sorted(expected)
-        for c in cuts:
-            u = expected[c.id]
-            assert cut_text(c) == u.text and c.supervisions[0].speaker == u.speaker
-            assert cut_translations(c) == {t: _text(u.parallel_id, t) for t in commonvoice["targets"][u.lang]}
-            assert abs(c.duration - u.duration) < 0.002
+    for c, u in _cv_read_back("covost2", commonvoice):
+        assert cut_translations(c) == {t: _text(u.parallel_id, t) for t in commonvoice["targets"][u.lang]}
     en_de, _ = _read("covost2", root, split="test", tgt_languages=("de",))
     assert {cut_language(c) for c in en_de} == {"en"} and all(cut_translations(c).keys() == {"de"} for c in en_de)
     zh, _ = _read("covost2", root, split="dev", languages=("zh",))
@@ -372,8 +375,7 @@ def test_covost_round_trip(commonvoice):
 
 
 def test_covost_train_covost_split_and_root_level_tsv(commonvoice, tmp_path):
-    root = tmp_path / "cv"
-    shutil.copytree(commonvoice["root"] / "de", root / "de")
+    root = _copy_language(commonvoice, "de", tmp_path / "cv")
     tsv = root / "de" / "covost_v2.de_en.tsv"
     lines = tsv.read_text().split("\n")
     lines[1] = lines[1][: lines[1].rindex("\t")] + "\ttrain_covost"  # 1st train row
@@ -385,8 +387,7 @@ def test_covost_train_covost_split_and_root_level_tsv(commonvoice, tmp_path):
 
 
 def test_covost_bad_rows(commonvoice, tmp_path):
-    root = tmp_path / "cv"
-    shutil.copytree(commonvoice["root"] / "en", root / "en")
+    root = _copy_language(commonvoice, "en", tmp_path / "cv")
     (root / "en" / "clips" / "common_voice_en_test0.mp3").unlink()
     de = root / "en" / "covost_v2.en_de.tsv"
     _append(de,

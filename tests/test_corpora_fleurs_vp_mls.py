@@ -76,6 +76,18 @@ def _expected(world, corpus: str, split: str, langs=LANGS) -> dict[str, Utteranc
             for lang in langs for u in world["utts"][lang] if u.split == split}
 
 
+def _read_back(world, corpus: str, split: str, langs=LANGS) -> tuple[dict, dict[str, Utterance]]:
+    """Read ``split`` of ``corpus`` from the fixture: ``({cut id: cut}, {cut id: utterance})`` (the second
+    in ``langs`` order), after checking it has no bad row and exactly one cut per written utterance."""
+    cuts, bad = {"fleurs": fleurs.read, "voxpopuli": voxpopuli.read, "mls": mls.read}[corpus](
+        world[corpus], ReadOptions(split=split))
+    assert bad == []
+    expected = _expected(world, corpus, split, langs)
+    got = {c.id: c for c in cuts}
+    assert set(got) == set(expected) and len(cuts) == len(expected)
+    return got, expected
+
+
 def _first_texts(world, split: str) -> dict[str, dict[str, str]]:
     """{lang: {parallel_id: text of its first recording}} for one split."""
     out: dict[str, dict[str, str]] = {}
@@ -118,10 +130,7 @@ def test_fleurs_language_table_covers_all_102_directories():
 
 def test_fleurs_round_trip_ids_texts_durations_parallel_ids_translations(world):
     for split in SPLITS:
-        cuts, bad = fleurs.read(world["fleurs"], ReadOptions(split=split))
-        assert bad == []
-        expected = _expected(world, "fleurs", split, ("de", "en", "fr"))
-        got = {c.id: c for c in cuts}
+        got, expected = _read_back(world, "fleurs", split, ("de", "en", "fr"))
         assert list(got) == list(expected)  # sorted directories (de_de, en_us, fr_fr), then file order
         first = _first_texts(world, split)
         for cut_id, u in expected.items():
@@ -237,11 +246,7 @@ def test_fleurs_unknown_directory_and_missing_split_are_reported(world, tmp_path
 def test_voxpopuli_round_trip(world):
     all_ids = set()
     for split in SPLITS:
-        cuts, bad = voxpopuli.read(world["voxpopuli"], ReadOptions(split=split))
-        assert bad == []
-        expected = _expected(world, "voxpopuli", split)
-        got = {c.id: c for c in cuts}
-        assert set(got) == set(expected) and len(cuts) == len(expected)
+        got, expected = _read_back(world, "voxpopuli", split)
         assert not all_ids & set(got)  # splits are separate
         all_ids |= set(got)
         for cut_id, u in expected.items():
@@ -323,11 +328,7 @@ def test_voxpopuli_bad_rows_each_reported_once_valid_rows_kept(tmp_path):
 
 def test_mls_round_trip(world):
     for split in SPLITS:
-        cuts, bad = mls.read(world["mls"], ReadOptions(split=split))
-        assert bad == []
-        expected = _expected(world, "mls", split)
-        got = {c.id: c for c in cuts}
-        assert set(got) == set(expected) and len(cuts) == len(expected)
+        got, expected = _read_back(world, "mls", split)
         for cut_id, u in expected.items():
             cut, sup = got[cut_id], got[cut_id].supervisions[0]
             res = world["res"][("mls", u.lang)]

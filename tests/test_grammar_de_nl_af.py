@@ -1,41 +1,12 @@
-import sys
-from pathlib import Path
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples" / "miniworld"))
-from grammar.frames import NP, Sentence  # noqa: E402
+"""German, Dutch and Afrikaans: exact sentences, then the shared lexicon-coverage and all-frames
+checks."""
 
-import re  # noqa: E402
+import pytest
 
-import pytest  # noqa: E402
+from grammar_checks import attr, loc, n, pro, tr, where  # (puts grammar on sys.path)
+from grammar_checks import check_lexicon_coverage, check_renders_cleanly
 
-from grammar import af, de, nl  # noqa: E402
-from grammar import lexicon  # noqa: E402
-from grammar.frames import sample_sentences  # noqa: E402
-
-
-def n(noun, number="sg", definite=True, adjective=None, count=None):
-    if count:
-        number, definite = "pl", False
-    return NP(noun=noun, number=number, definite=definite, adjective=adjective, count=count)
-
-
-def pro(p):
-    return NP(pronoun=p)
-
-
-def tr(subj, verb, obj, **kw):
-    return Sentence("transitive", subj, verb=verb, object=obj, **kw)
-
-
-def attr(subj, adjective, **kw):
-    return Sentence("attribute", subj, adjective=adjective, **kw)
-
-
-def loc(subj, prep, place, **kw):
-    return Sentence("location", subj, preposition=prep, place=place, **kw)
-
-
-def where(subj):
-    return Sentence("where", subj, question=True)
+from grammar import af, de, nl
 
 
 # ---------------------------------------------------------------------------------------------
@@ -227,39 +198,12 @@ def test_af(frame, expected):
 # ---------------------------------------------------------------------------------------------
 # coverage and smoke tests
 
-@pytest.mark.parametrize("mod", [de, nl, af])
+@pytest.mark.parametrize("mod", [de, nl, af], ids=["de", "nl", "af"])
 def test_tables_cover_lexicon(mod):
-    assert mod.LANG in ("de", "nl", "af")
-    assert set(mod.NOUNS) == set(lexicon.NOUNS)
-    assert set(mod.VERBS) == set(lexicon.VERBS)
-    assert set(mod.ADJECTIVES) == set(lexicon.ADJECTIVES)
-    assert set(mod.PREPOSITIONS) == set(lexicon.PREPOSITIONS)
-    assert set(mod.NUMBERS) == set(lexicon.NUMBERS)
-    assert set(mod.PRONOUNS) == set(lexicon.PRONOUNS)
+    check_lexicon_coverage(mod)
 
 
-_BAD = re.compile(r"\s{2}|^\s|\s$|\s[.?]|[{}<>_]|\d|None")
-
-
-@pytest.fixture(scope="module")
-def frames():
-    return sample_sentences(20000, 0) + sample_sentences(20000, 1)
-
-
-@pytest.mark.parametrize("mod", [de, nl, af])
-def test_smoke_20000(mod, frames):
-    texts = {}
-    for i, s in enumerate(frames):
-        r = mod.realize(s)
-        assert r.text == r.speech
-        t = r.text
-        assert not _BAD.search(t), t
-        assert t.endswith("?" if s.question else "."), t
-        assert all(w for w in t[:-1].split(" ")), t
-        first = t[3:] if t.startswith("'n ") else t
-        assert first[0].isupper(), t
-        if i % 20 == 0:
-            assert mod.realize(s) == r  # deterministic
-        texts.setdefault(t, set()).add(s.key())
-    # distinct meanings stay distinct
-    assert all(len(keys) == 1 for keys in texts.values())
+@pytest.mark.parametrize("mod", [de, nl, af], ids=["de", "nl", "af"])
+def test_smoke_20000(mod):
+    # a sentence-initial Afrikaans 'n stays lower case: "'n Kat sien die hond."
+    check_renders_cleanly(mod.realize, mod.LANG, capital_after="'n " if mod is af else "")

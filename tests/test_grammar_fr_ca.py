@@ -1,41 +1,14 @@
-import sys
-from pathlib import Path
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples" / "miniworld"))
-from grammar.frames import NP, Sentence  # noqa: E402
+"""French and Catalan: exact sentences, then the shared lexicon-coverage and all-frames checks."""
 
-import re  # noqa: E402
+import re
 
-import pytest  # noqa: E402
+import pytest
 
-from grammar import ca, fr  # noqa: E402
-from grammar.frames import sample_sentences  # noqa: E402
-from grammar.lexicon import ADJECTIVES, NOUNS, NUMBERS, PREPOSITIONS, PRONOUNS, VERBS  # noqa: E402
+from grammar_checks import attr as A, loc as L, n as N, pro as P, tr as T, where as W  # (puts grammar on sys.path)
+from grammar_checks import check_lexicon_coverage, check_renders_cleanly, render_problems
 
-
-def N(noun, number="sg", definite=True, adjective=None, count=None):
-    if count:
-        number, definite = "pl", False
-    return NP(noun=noun, number=number, definite=definite, adjective=adjective, count=count)
-
-
-def P(pronoun):
-    return NP(pronoun=pronoun)
-
-
-def T(subject, verb, obj, **kw):
-    return Sentence("transitive", subject, verb=verb, object=obj, **kw)
-
-
-def A(subject, adjective, **kw):
-    return Sentence("attribute", subject, adjective=adjective, **kw)
-
-
-def L(subject, preposition, place, **kw):
-    return Sentence("location", subject, preposition=preposition, place=place, **kw)
-
-
-def W(subject):
-    return Sentence("where", subject, question=True)
+from grammar import ca, fr
+from grammar.frames import Realization
 
 
 # --------------------------------------------------------------------------------------------
@@ -221,49 +194,78 @@ def test_catalan_contractions():
 
 
 # --------------------------------------------------------------------------------------------
-# coverage and smoke test
+# coverage and every sampled frame
 
 
-@pytest.mark.parametrize("mod", [fr, ca])
+@pytest.mark.parametrize("mod", [fr, ca], ids=["fr", "ca"])
 def test_tables_cover_lexicon(mod):
-    assert mod.LANG in ("fr", "ca")
-    assert set(mod.NOUNS) == set(NOUNS)
-    assert set(mod.VERBS) == set(VERBS)
-    assert set(mod.ADJECTIVES) == set(ADJECTIVES)
-    assert set(mod.PREPOSITIONS) == set(PREPOSITIONS)
-    assert set(mod.NUMBERS) == set(NUMBERS)
-    assert set(mod.PRONOUNS) == set(PRONOUNS)
+    check_lexicon_coverage(mod)
 
 
-_FRAMES = {seed: sample_sentences(20000, seed) for seed in (0, 1)}
+def latin1_capital(frame, r):
+    """The sentence opens with A-Z or a Latin-1 capital (À-Ý)."""
+    return re.match(r"[A-ZÀ-Ý]", r.text)
 
 
-_BAD = re.compile(r"  |[{}<>_]|\d|None|\s[.,]|^\W|^[^A-ZÀ-Ý]")
+#: French writes a space before "?"; "Il n'y a pas de souris sous la voiture." is one text for
+#: one mouse and for mice, so French texts are all but distinct.
+RULES = {"fr": dict(ends=(".", " ?"), distinct=0.999, extra_checks=[latin1_capital]),
+         "ca": dict(ends=(".", "?"), distinct=True, extra_checks=[latin1_capital])}
 
 
-def _problems(mod, frames):
-    end = {"fr": (".", " ?"), "ca": (".", "?")}[mod.LANG]
-    bad = []
-    for frame in frames:
-        text, speech = mod.realize(frame)
-        body = text.rstrip("?.").rstrip(" ")
-        if (text != speech or _BAD.search(text) or not all(body.split(" ")) or "?" in body
-                or "." in body or not text.endswith(end[1] if frame.question else end[0])):
-            bad.append(text)
-    return bad
+@pytest.mark.parametrize("mod", [fr, ca], ids=["fr", "ca"])
+def test_smoke_all_frames(mod):
+    check_renders_cleanly(mod.realize, mod.LANG, **RULES[mod.LANG])
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-@pytest.mark.parametrize("mod", [fr, ca])
-def test_smoke_all_frames(mod, seed):
-    assert _problems(mod, _FRAMES[seed]) == []
+CAT_SEES_DOG = T(N("cat"), "see", N("dog"))
+
+BROKEN = [  # frame, text, speech (None: the text), the check that must fail
+    (CAT_SEES_DOG, "Le  chat voit le chien.", None, "bad characters or spaces"),
+    (CAT_SEES_DOG, "Le chat voit 2 chiens.", None, "bad characters or spaces"),
+    (CAT_SEES_DOG, "Le {chat} voit le chien.", None, "bad characters or spaces"),
+    (CAT_SEES_DOG, "Le chat voit None.", None, "bad characters or spaces"),
+    (CAT_SEES_DOG, "Le chat voit le chien. ", None, "bad characters or spaces"),
+    (CAT_SEES_DOG, "Le chat voit le chien", None, "final '.'"),
+    (T(N("cat"), "see", N("dog"), question=True), "Est-ce que le chat voit le chien?", None, "final ' ?'"),
+    (CAT_SEES_DOG, "Le chat voit le chien ?", None, "final '.'"),
+    (CAT_SEES_DOG, "Le chat voit le chien .", None, "words"),
+    (CAT_SEES_DOG, "Le chat voit. Le chien.", None, "words"),
+    (CAT_SEES_DOG, "Le chat voit le chien, .", None, "words"),
+    (CAT_SEES_DOG, "le chat voit le chien.", None, "capital"),
+    (CAT_SEES_DOG, "Œ chat voit le chien.", None, "latin1_capital"),
+    (CAT_SEES_DOG, "Le chat voit le chien.", "Le chat voit le chat.", "speech == text"),
+]
 
 
-def test_smoke_check_catches_problems():
-    class Broken:
-        LANG = "fr"
+@pytest.mark.parametrize("frame,text,speech,check", BROKEN, ids=[f"{c}: {t}" for _, t, _, c in BROKEN])
+def test_smoke_check_catches_problems(frame, text, speech, check):
+    def broken(_):
+        return Realization(text, text if speech is None else speech)
+    assert render_problems(fr.realize, [[frame]], **RULES["fr"]) == []
+    assert check in {c for c, _, _ in render_problems(broken, [[frame]], **RULES["fr"])}
 
-        @staticmethod
-        def realize(frame):
-            return ("le  chat.", "le  chat.")
-    assert _problems(Broken, _FRAMES[0][:1])
+
+def test_smoke_check_catches_exceptions_nondeterminism_and_merged_meanings():
+    frames = [CAT_SEES_DOG, T(N("dog"), "see", N("cat"))]
+
+    def failing(frame):
+        raise KeyError(frame.subject.noun)
+
+    calls = []
+
+    def flaky(frame):
+        calls.append(frame)
+        text = f"Le chat voit {'le' if len(calls) % 2 else 'un'} chien."
+        return Realization(text, text)
+
+    def constant(frame):
+        return Realization("Le chat voit le chien.", "Le chat voit le chien.")
+
+    assert {c for c, _, _ in render_problems(failing, [frames])} == {"exception"}
+    assert {c for c, _, _ in render_problems(flaky, [frames], distinct=None)} == {"deterministic"}
+    assert {c for c, _, _ in render_problems(constant, [frames])} == {"distinct"}
+    assert {c for c, _, _ in render_problems(constant, [frames[:1], frames[1:]])} == {"distinct"}
+    assert {c for c, _, _ in render_problems(constant, [frames], distinct=0.5)} == {"distinct"}
+    assert render_problems(constant, [frames], distinct=0.4) == []
+    assert render_problems(constant, [frames], distinct=None) == []

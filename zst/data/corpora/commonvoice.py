@@ -29,6 +29,7 @@ from lhotse import CutSet
 
 from zst.audio import SAMPLE_RATE, load_audio
 from zst.data.corpora import ReadOptions
+from zst.data.corpora._common import RowReasons, keyed_row_problem
 from zst.data.manifests import BadRow, make_cut
 from zst.errors import AudioError, ManifestError, UnknownLanguageError, ZstError
 from zst.languages import to_iso1
@@ -41,6 +42,9 @@ CV_LOCALE_OVERRIDES: dict[str, str] = {"zh-HK": "yue"}
 
 #: split names accepted for ``opts.split`` → TSV file stem.
 _SPLIT_FILES = {"train": "train", "dev": "dev", "validation": "dev", "valid": "dev", "test": "test"}
+
+_ROW_REASONS = RowReasons(fields="malformed row: {got} fields, header has {want}", key="empty path",
+                          duplicate="duplicate clip '{key}'")
 
 
 def locale_to_iso(locale: str) -> str | None:
@@ -194,15 +198,9 @@ def read(root: Path, opts: ReadOptions) -> tuple[CutSet, list[BadRow]]:
         for lineno, cells in rows:
             rel = cells[col["path"]].strip() if col["path"] < len(cells) else ""
             cut_id = f"{iso}_{Path(rel).stem}" if rel else f"{iso}_line{lineno}"
-            if len(cells) != len(header):
-                bad.append(BadRow(str(tsv), lineno, rel or cut_id,
-                                  f"malformed row: {len(cells)} fields, header has {len(header)}"))
-                continue
-            if not rel:
-                bad.append(BadRow(str(tsv), lineno, cut_id, "empty path"))
-                continue
-            if cut_id in seen:
-                bad.append(BadRow(str(tsv), lineno, cut_id, f"duplicate clip '{rel}'"))
+            problem = keyed_row_problem(len(cells), len(header), rel, cut_id, seen, rel or cut_id, _ROW_REASONS)
+            if problem:
+                bad.append(BadRow(str(tsv), lineno, *problem))
                 continue
             seen.add(cut_id)
             speaker = cells[col["client_id"]].strip() if "client_id" in col else None

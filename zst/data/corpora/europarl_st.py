@@ -43,6 +43,7 @@ from lhotse import CutSet
 
 from zst.audio import SAMPLE_RATE, load_audio
 from zst.data.corpora import ReadOptions
+from zst.data.corpora._common import SPLIT_ALIASES
 from zst.data.manifests import BadRow, make_cut
 from zst.errors import ManifestError, UnknownLanguageError, ZstError
 from zst.languages import to_iso1
@@ -53,7 +54,6 @@ EUROPARL_SPLITS = ("train", "dev", "test", "train-noisy")
 AUDIO_SUFFIXES = (".m4a", ".wav", ".flac")
 #: a segment may end this many seconds after the decoded audio (it is then shortened to the end).
 END_TOLERANCE = 0.05
-_SPLIT_ALIASES = {"validation": "dev", "valid": "dev"}
 
 
 def _iso(name: str) -> str | None:
@@ -233,7 +233,7 @@ def read(root: Path, opts: ReadOptions) -> tuple[CutSet, list[BadRow]]:
     root = Path(root)
     if not root.is_dir():
         raise ManifestError(f"{root}: Europarl-ST root not found")
-    split = _SPLIT_ALIASES.get(opts.split, opts.split)
+    split = SPLIT_ALIASES.get(opts.split, opts.split)
     plan = []
     for src_dir in sorted(p for p in root.iterdir() if p.is_dir()):
         src_iso = _iso(src_dir.name)

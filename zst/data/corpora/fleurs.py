@@ -24,13 +24,13 @@ speaker ids: the speaker is left unset and the gender is set.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
 
 from lhotse import CutSet
 
 from zst.audio import SAMPLE_RATE
 from zst.data.corpora import ReadOptions
-from zst.data.manifests import BadRow, make_cut
+from zst.data.corpora._common import SPLIT_ALIASES, discover_language_dirs, text_lines, whole_file_cut
+from zst.data.manifests import BadRow
 from zst.errors import ManifestError, UnknownLanguageError, ZstError
 from zst.languages import to_iso1
 
@@ -68,7 +68,6 @@ FLEURS_DIR_BY_LANGUAGE: dict[str, str] = {lang: d for d, lang in FLEURS_LANGUAGE
 NUM_SAMPLES_TOLERANCE = 160
 
 SPLITS = ("train", "dev", "test")
-_SPLIT_ALIASES = {"validation": "dev", "valid": "dev"}
 _N_FIELDS = 7
 _GENDERS = {"MALE": "male", "FEMALE": "female", "OTHER": "other"}
 
@@ -88,25 +87,10 @@ def fleurs_language(dir_name: str) -> str:
     return to_iso1(name.split("_")[0])
 
 
-def _lines(path: Path) -> Iterator[tuple[int, str | None]]:
-    """(1-based line number, text) of each non-blank line; text None when it is not UTF-8."""
-    data = path.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for lineno, raw in enumerate(data.split(b"\n"), start=1):
-        raw = raw.rstrip(b"\r")
-        if not raw.strip():
-            continue
-        try:
-            yield lineno, raw.decode("utf-8")
-        except UnicodeDecodeError:
-            yield lineno, None
-
-
 def _parse_tsv(tsv: Path, bad: list[BadRow]) -> list[tuple[int, list[str]]]:
     """Well-formed lines of a FLEURS TSV as (line number, 7 stripped fields); the rest go to ``bad``."""
     rows = []
-    for lineno, line in _lines(tsv):
+    for lineno, line in text_lines(tsv):
         if line is None:
             bad.append(BadRow(str(tsv), lineno, f"line {lineno}", "malformed line: not valid UTF-8"))
             continue
@@ -154,40 +138,16 @@ def read(root: str | Path, opts: ReadOptions) -> tuple[CutSet, list[BadRow]]:
         ManifestError: ``root`` is not a folder, or no selected language has a ``{split}.tsv``.
     """
     root = Path(root)
-    split = _SPLIT_ALIASES.get(opts.split, opts.split)
+    split = SPLIT_ALIASES.get(opts.split, opts.split)
     if not root.is_dir():
         raise ManifestError(f"{root}: FLEURS root not found (expected {root}/<lang_dir>/{split}.tsv, e.g. en_us/)")
-    bad: list[BadRow] = []
-
-    dirs: dict[str, Path] = {}
-    for d in sorted(p for p in root.iterdir() if p.is_dir()):
-        if not ((d / "audio").is_dir() or any((d / f"{s}.tsv").is_file() for s in (*SPLITS, split))):
-            continue  # not a FLEURS language directory
-        try:
-            lang = fleurs_language(d.name)
-        except UnknownLanguageError as e:
-            bad.append(BadRow(str(d), None, d.name, f"unknown FLEURS language directory ({e})"))
-            continue
-        if lang in dirs:
-            if opts.wants(lang):
-                bad.append(BadRow(str(d), None, d.name, f"second directory for language '{lang}' "
-                                                        f"(already reading {dirs[lang].name}); skipped"))
-            continue
-        dirs[lang] = d
-
-    sources = [lang for lang in dirs if opts.wants(lang)]
-    for lang in opts.languages:
-        if lang not in dirs and opts.wants(lang):
-            bad.append(BadRow(str(root), None, lang, f"no FLEURS directory for language '{lang}'"))
-    tsvs = {lang: dirs[lang] / f"{split}.tsv" for lang in sources}
-    for lang in sources:
-        if not tsvs[lang].is_file():
-            bad.append(BadRow(str(tsvs[lang]), None, dirs[lang].name, f"missing {split}.tsv"))
-    sources = [lang for lang in sources if tsvs[lang].is_file()]
-    if not sources:
-        wanted = ", ".join(opts.languages) if opts.languages else "any language"
-        raise ManifestError(f"{root}: no FLEURS {split}.tsv for {wanted} "
-                            f"(expected {root}/<lang_dir>/{split}.tsv, e.g. en_us/{split}.tsv)")
+    # a language directory has audio/ or a split TSV; other folders are ignored
+    candidates = [d for d in sorted(p for p in root.iterdir() if p.is_dir())
+                  if (d / "audio").is_dir() or any((d / f"{s}.tsv").is_file() for s in (*SPLITS, split))]
+    dirs, tsvs, bad = discover_language_dirs(candidates, fleurs_language, f"{split}.tsv", opts, corpus="FLEURS",
+                                           noun="directory", where=root, item_is_dir=True,
+                                           expected=f"{root}/<lang_dir>/{split}.tsv, e.g. en_us/{split}.tsv")
+    sources = list(tsvs)
 
     targets: list[str] = []
     for code in opts.tgt_languages or sources:
@@ -224,12 +184,8 @@ def read(root: str | Path, opts: ReadOptions) -> tuple[CutSet, list[BadRow]]:
                 continue
             audio_path = audio_dir / file_name
             try:
-                if not audio_path.is_file():
-                    raise ZstError(f"audio file not found: {audio_path}")
-                if audio_path.stat().st_size == 0:
-                    raise ZstError(f"audio file is empty (0 bytes): {audio_path}")
-                cut = make_cut(cut_id, audio_path, text=raw, language=lang, parallel_id=pid,
-                               max_seconds=opts.max_seconds)
+                cut = whole_file_cut(cut_id, audio_path, text=raw, language=lang, parallel_id=pid,
+                                     max_seconds=opts.max_seconds)
                 got = int(round(cut.duration * SAMPLE_RATE))
                 if abs(got - int(n_samples)) > NUM_SAMPLES_TOLERANCE:
                     raise ZstError(f"num-samples column says {int(n_samples)} but {audio_path} has {got} samples "

@@ -21,13 +21,14 @@ Cuts: id ``{lang}_{segment id}``, text = ``raw_text`` (a few real rows have it e
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
 
 from lhotse import CutSet
 
 from zst.data.corpora import ReadOptions
-from zst.data.manifests import BadRow, make_cut
-from zst.errors import ManifestError, UnknownLanguageError, ZstError
+from zst.data.corpora._common import (SPLIT_ALIASES, RowReasons, discover_language_dirs, keyed_row_problem,
+                                      text_lines, whole_file_cut)
+from zst.data.manifests import BadRow
+from zst.errors import ManifestError, ZstError
 from zst.languages import to_iso1
 
 __all__ = ["VOXPOPULI_ASR_LANGUAGES", "TSV_COLUMNS", "voxpopuli_audio_path", "read"]
@@ -39,27 +40,13 @@ VOXPOPULI_ASR_LANGUAGES = ("en", "de", "fr", "es", "pl", "it", "ro", "hu", "cs",
 #: Header of ``asr_{split}.tsv`` in current releases (older ones stop after ``gender``).
 TSV_COLUMNS = ("id", "raw_text", "normalized_text", "speaker_id", "split", "gender", "is_gold_transcript", "accent")
 
-_SPLIT_ALIASES = {"validation": "dev", "valid": "dev"}
+_ROW_REASONS = RowReasons(fields="malformed line: {got} tab-separated fields, header has {want}",
+                          key="malformed line: empty id", duplicate="duplicate id '{key}'")
 
 
 def voxpopuli_audio_path(lang_dir: str | Path, segment_id: str) -> Path:
     """Audio file of a VoxPopuli segment: ``{lang_dir}/{segment_id[:4]}/{segment_id}.ogg``."""
     return Path(lang_dir) / segment_id[:4] / f"{segment_id}.ogg"
-
-
-def _lines(path: Path) -> Iterator[tuple[int, str | None]]:
-    """(1-based line number, text) of each non-blank line; text None when it is not UTF-8."""
-    data = path.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for lineno, raw in enumerate(data.split(b"\n"), start=1):
-        raw = raw.rstrip(b"\r")
-        if not raw.strip():
-            continue
-        try:
-            yield lineno, raw.decode("utf-8")
-        except UnicodeDecodeError:
-            yield lineno, None
 
 
 def read(root: str | Path, opts: ReadOptions) -> tuple[CutSet, list[BadRow]]:
@@ -81,49 +68,23 @@ def read(root: str | Path, opts: ReadOptions) -> tuple[CutSet, list[BadRow]]:
         ManifestError: ``root`` is not a folder, or no selected language has an ``asr_{split}.tsv``.
     """
     root = Path(root)
-    split = _SPLIT_ALIASES.get(opts.split, opts.split)
+    split = SPLIT_ALIASES.get(opts.split, opts.split)
     if not root.is_dir():
         raise ManifestError(f"{root}: VoxPopuli root not found "
                             f"(expected {root}/transcribed_data/<lang>/asr_{split}.tsv)")
     data_dir = root / "transcribed_data"
     if not data_dir.is_dir():
         data_dir = root
-    bad: list[BadRow] = []
-
-    dirs: dict[str, Path] = {}
-    for d in sorted(p for p in data_dir.iterdir() if p.is_dir()):
-        if not any(d.glob("asr_*.tsv")):
-            continue  # a year folder or something else, not a language folder
-        try:
-            lang = to_iso1(d.name)  # "en"; "en_accented" (the L2-English test set) also maps to "en"
-        except UnknownLanguageError as e:
-            bad.append(BadRow(str(d), None, d.name, f"unknown VoxPopuli language folder ({e})"))
-            continue
-        if lang in dirs:
-            if opts.wants(lang):
-                bad.append(BadRow(str(d), None, d.name, f"second folder for language '{lang}' "
-                                                        f"(already reading {dirs[lang].name}); skipped"))
-            continue
-        dirs[lang] = d
-    sources = [lang for lang in dirs if opts.wants(lang)]
-    for lang in opts.languages:
-        if lang not in dirs and opts.wants(lang):
-            bad.append(BadRow(str(data_dir), None, lang, f"no VoxPopuli folder for language '{lang}'"))
-    tsvs = {lang: dirs[lang] / f"asr_{split}.tsv" for lang in sources}
-    for lang in sources:
-        if not tsvs[lang].is_file():
-            bad.append(BadRow(str(tsvs[lang]), None, lang, f"missing asr_{split}.tsv"))
-    sources = [lang for lang in sources if tsvs[lang].is_file()]
-    if not sources:
-        wanted = ", ".join(opts.languages) if opts.languages else "any language"
-        raise ManifestError(f"{data_dir}: no VoxPopuli asr_{split}.tsv for {wanted} "
-                            f"(expected {data_dir}/<lang>/asr_{split}.tsv)")
+    # language folders hold asr_*.tsv files (year folders and anything else are ignored);
+    # "en_accented" (the L2-English test set) also maps to "en"
+    candidates = [d for d in sorted(p for p in data_dir.iterdir() if p.is_dir()) if any(d.glob("asr_*.tsv"))]
+    dirs, tsvs, bad = discover_language_dirs(candidates, to_iso1, f"asr_{split}.tsv", opts, corpus="VoxPopuli",
+                                           noun="folder", where=data_dir, expected=f"{data_dir}/<lang>/asr_{split}.tsv")
 
     cuts = []
     seen: set[str] = set()
-    for lang in sources:
-        tsv = tsvs[lang]
-        lines = _lines(tsv)
+    for lang, tsv in tsvs.items():
+        lines = text_lines(tsv)
         first = next(lines, None)
         header = [h.strip() for h in first[1].split("\t")] if first and first[1] is not None else []
         col = {name: i for i, name in enumerate(header)}
@@ -139,28 +100,18 @@ def read(root: str | Path, opts: ReadOptions) -> tuple[CutSet, list[BadRow]]:
             row = {name: fields[i].strip() for name, i in col.items() if i < len(fields)}
             seg_id = row.get("id", "")
             cut_id = f"{lang}_{seg_id}"
-            item = cut_id if seg_id else f"line {lineno}"
-            if len(fields) != len(header):
-                bad.append(BadRow(str(tsv), lineno, item,
-                                  f"malformed line: {len(fields)} tab-separated fields, header has {len(header)}"))
-                continue
-            if not seg_id:
-                bad.append(BadRow(str(tsv), lineno, item, "malformed line: empty id"))
-                continue
-            if cut_id in seen:
-                bad.append(BadRow(str(tsv), lineno, cut_id, f"duplicate id '{seg_id}'"))
+            problem = keyed_row_problem(len(fields), len(header), seg_id, cut_id, seen,
+                                        cut_id if seg_id else f"line {lineno}", _ROW_REASONS)
+            if problem:
+                bad.append(BadRow(str(tsv), lineno, *problem))
                 continue
             text, field = row.get("raw_text", ""), "raw_text"
             if not text and row.get("normalized_text", ""):
                 text, field = row.get("normalized_text", ""), "normalized_text"
             audio_path = voxpopuli_audio_path(dirs[lang], seg_id)
             try:
-                if not audio_path.is_file():
-                    raise ZstError(f"audio file not found: {audio_path}")
-                if audio_path.stat().st_size == 0:
-                    raise ZstError(f"audio file is empty (0 bytes): {audio_path}")
-                cut = make_cut(cut_id, audio_path, text=text, language=lang, speaker=row.get("speaker_id", "") or None,
-                               max_seconds=opts.max_seconds)
+                cut = whole_file_cut(cut_id, audio_path, text=text, language=lang,
+                                     speaker=row.get("speaker_id", "") or None, max_seconds=opts.max_seconds)
             except ZstError as e:
                 bad.append(BadRow(str(tsv), lineno, cut_id, str(e)))
                 continue

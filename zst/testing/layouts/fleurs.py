@@ -25,12 +25,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Iterable, Mapping
 
-import numpy as np
-
 from zst.audio import save_wav
 from zst.data.corpora.fleurs import FLEURS_DIR_BY_LANGUAGE, fleurs_language
 from zst.errors import UnknownLanguageError
 from zst.testing.layouts import Utterance
+from zst.testing.layouts._common import Written, checked_utterances, collapse_whitespace, collapsed_notes, finite_audio
 from zst.testing.layouts.mls import normalize_transcript
 
 __all__ = ["fleurs_dir_name", "fleurs_sentence_id", "write_fleurs"]
@@ -91,14 +90,9 @@ def write_fleurs(
         ValueError: an utterance of another language, a duplicate uid, a file-name hash collision,
             two parallel ids mapped to one sentence id, or non-finite audio.
     """
-    utts = list(utterances)
+    utts = checked_utterances("write_fleurs", lang, utterances)
     dir_name = dir_name or fleurs_dir_name(lang)
     lang_dir = Path(root) / dir_name
-    for u in utts:
-        if u.lang != lang:
-            raise ValueError(f"write_fleurs({lang!r}): utterance {u.uid} has language {u.lang!r}")
-    if len({u.uid for u in utts}) != len(utts):
-        raise ValueError(f"write_fleurs({lang!r}): duplicate utterance uids")
 
     pids: dict[str, str] = {}
     owner: dict[str, str] = {}
@@ -122,7 +116,7 @@ def write_fleurs(
         cut_lang = fleurs_language(dir_name)  # the code the reader gives this directory
     except UnknownLanguageError:
         cut_lang = lang
-    ids, cut_ids, texts, paths = {}, {}, {}, {}
+    written = Written("fleurs", lang)
     lines: dict[str, list[str]] = defaultdict(list)
     stems: set[str] = set()
     changed = 0
@@ -131,34 +125,20 @@ def write_fleurs(
         if stem in stems:
             raise ValueError(f"write_fleurs({lang!r}): file-name hash collision for uid {u.uid}")
         stems.add(stem)
-        audio = np.asarray(u.audio, dtype=np.float32)
-        if not np.isfinite(audio).all():
-            raise ValueError(f"write_fleurs({lang!r}): utterance {u.uid} has non-finite samples")
+        audio = finite_audio("write_fleurs", lang, u)
         split_dir = lang_dir / "audio" / u.split
         if not lines[u.split]:
             split_dir.mkdir(parents=True, exist_ok=True)
         path = split_dir / f"{stem}.wav"
         save_wav(path, audio)
-        raw = " ".join(u.text.split())
+        raw = collapse_whitespace(u.text)
         changed += raw != u.text
         norm = normalize_transcript(raw)
         gender = _GENDERS.get(u.gender.lower(), "OTHER")
         lines[u.split].append("\t".join([pids[u.parallel_id], path.name, raw, norm, _chars(norm),
                                          str(len(audio)), gender]))
-        ids[u.uid], cut_ids[u.uid], texts[u.uid], paths[u.uid] = stem, f"{cut_lang}_{stem}", raw, str(path)
-    if changed:
-        notes.append(f"{changed} text(s) had tabs, newlines or repeated spaces: collapsed to single spaces")
+        written.add(u.uid, stem, f"{cut_lang}_{stem}", raw, path)
+    notes += collapsed_notes(changed)
     for split, rows in lines.items():
         (lang_dir / f"{split}.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return {
-        "corpus": "fleurs",
-        "lang": lang,
-        "dir": str(lang_dir),
-        "splits": {split: len(rows) for split, rows in lines.items()},
-        "ids": ids,
-        "cut_ids": cut_ids,
-        "texts": texts,
-        "audio": paths,
-        "parallel_ids": pids,
-        "notes": notes,
-    }
+    return written.result(lang_dir, {split: len(rows) for split, rows in lines.items()}, notes, parallel_ids=pids)

@@ -31,6 +31,7 @@ from zst.data.corpora.mls import MLS_FOLDER_BY_LANGUAGE, MLS_LANGUAGES
 from zst.errors import UnknownLanguageError
 from zst.languages import language_name, to_iso1
 from zst.testing.layouts import Utterance
+from zst.testing.layouts._common import Written, checked_utterances, finite_audio
 
 __all__ = ["normalize_transcript", "mls_folder_name", "write_mls"]
 
@@ -102,13 +103,8 @@ def write_mls(root: str | Path, lang: str, utterances: Iterable[Utterance]) -> d
     Raises:
         ValueError: an utterance of another language, a duplicate uid, or non-finite audio.
     """
-    utts = list(utterances)
+    utts = checked_utterances("write_mls", lang, utterances)
     lang_dir = Path(root) / mls_folder_name(lang)
-    for u in utts:
-        if u.lang != lang:
-            raise ValueError(f"write_mls({lang!r}): utterance {u.uid} has language {u.lang!r}")
-    if len({u.uid for u in utts}) != len(utts):
-        raise ValueError(f"write_mls({lang!r}): duplicate utterance uids")
     speakers = _numbers(u.speaker for u in utts)
     books: dict[tuple[str, str], int] = {}
     for spk in sorted(speakers):
@@ -121,7 +117,7 @@ def write_mls(root: str | Path, lang: str, utterances: Iterable[Utterance]) -> d
         cut_lang = MLS_LANGUAGES.get(name) or to_iso1(name)  # the code the reader gives this folder
     except UnknownLanguageError:
         cut_lang = lang
-    ids, cut_ids, texts, paths = {}, {}, {}, {}
+    written = Written("mls", lang)
     counters: dict[tuple[int, int], int] = defaultdict(int)
     by_split: dict[str, list[tuple[str, str, str, float]]] = defaultdict(list)  # split -> (id, text, url, dur)
     meta: dict[tuple[int, int], list] = {}  # (spk, book) -> [gender, split, seconds]
@@ -132,9 +128,7 @@ def write_mls(root: str | Path, lang: str, utterances: Iterable[Utterance]) -> d
         spk, book = speakers[u.speaker], books[(u.speaker, u.split)]
         utt_id = f"{spk}_{book}_{counters[(spk, book)]:06d}"
         counters[(spk, book)] += 1
-        audio = np.asarray(u.audio, dtype=np.float32)
-        if not np.isfinite(audio).all():
-            raise ValueError(f"write_mls({lang!r}): utterance {u.uid} has non-finite samples")
+        audio = finite_audio("write_mls", lang, u)
         folder = lang_dir / u.split / "audio" / str(spk) / str(book)
         if folder not in made_dirs:
             folder.mkdir(parents=True, exist_ok=True)
@@ -147,7 +141,7 @@ def write_mls(root: str | Path, lang: str, utterances: Iterable[Utterance]) -> d
                                                 f"zst_{book}_{spk}_64kb.mp3", u.duration))
         m = meta.setdefault((spk, book), [u.gender[:1].upper() or "U", u.split, 0.0])
         m[2] += u.duration
-        ids[u.uid], cut_ids[u.uid], texts[u.uid], paths[u.uid] = utt_id, f"{cut_lang}_{utt_id}", text, str(path)
+        written.add(u.uid, utt_id, f"{cut_lang}_{utt_id}", text, path)
     if empty:
         notes.append(f"{empty} transcript(s) are empty once normalised (readers report them as bad rows)")
 
@@ -168,15 +162,4 @@ def write_mls(root: str | Path, lang: str, utterances: Iterable[Utterance]) -> d
                           f"{f'zst mini-world book {book}':^32}|{f'Chapter {spk}':^31}")
     lang_dir.mkdir(parents=True, exist_ok=True)
     (lang_dir / "metainfo.txt").write_text("\n".join(meta_lines) + "\n", encoding="utf-8")
-    return {
-        "corpus": "mls",
-        "lang": lang,
-        "dir": str(lang_dir),
-        "splits": {split: len(rows) for split, rows in by_split.items()},
-        "ids": ids,
-        "cut_ids": cut_ids,
-        "texts": texts,
-        "audio": paths,
-        "speakers": speakers,
-        "notes": notes,
-    }
+    return written.result(lang_dir, {split: len(rows) for split, rows in by_split.items()}, notes, speakers=speakers)

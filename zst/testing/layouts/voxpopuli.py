@@ -27,6 +27,7 @@ import soundfile as sf
 
 from zst.data.corpora.voxpopuli import TSV_COLUMNS, voxpopuli_audio_path
 from zst.testing.layouts import Utterance
+from zst.testing.layouts._common import Written, checked_utterances, collapse_whitespace, collapsed_notes, finite_audio
 from zst.testing.layouts.mls import normalize_transcript
 
 __all__ = ["voxpopuli_segment_prefix", "write_voxpopuli"]
@@ -60,15 +61,10 @@ def write_voxpopuli(root: str | Path, lang: str, utterances: Iterable[Utterance]
     Raises:
         ValueError: an utterance of another language, a duplicate uid, or non-finite audio.
     """
-    utts = list(utterances)
+    utts = checked_utterances("write_voxpopuli", lang, utterances)
     lang_dir = Path(root) / "transcribed_data" / lang
-    for u in utts:
-        if u.lang != lang:
-            raise ValueError(f"write_voxpopuli({lang!r}): utterance {u.uid} has language {u.lang!r}")
-    if len({u.uid for u in utts}) != len(utts):
-        raise ValueError(f"write_voxpopuli({lang!r}): duplicate utterance uids")
 
-    ids, cut_ids, texts, paths = {}, {}, {}, {}
+    written = Written("voxpopuli", lang)
     repeats: dict[str, int] = defaultdict(int)
     rows: dict[str, list[str]] = defaultdict(list)
     made_dirs: set[Path] = set()
@@ -77,32 +73,19 @@ def write_voxpopuli(root: str | Path, lang: str, utterances: Iterable[Utterance]
         prefix = voxpopuli_segment_prefix(lang, u.uid)
         seg_id = f"{prefix}_{repeats[prefix]}"
         repeats[prefix] += 1
-        audio = np.asarray(u.audio, dtype=np.float32)
-        if not np.isfinite(audio).all():
-            raise ValueError(f"write_voxpopuli({lang!r}): utterance {u.uid} has non-finite samples")
+        audio = finite_audio("write_voxpopuli", lang, u)
         path = voxpopuli_audio_path(lang_dir, seg_id)
         if path.parent not in made_dirs:
             path.parent.mkdir(parents=True, exist_ok=True)
             made_dirs.add(path.parent)
         sf.write(str(path), np.clip(audio, -1.0, 1.0), 16_000, format="OGG", subtype="VORBIS")
-        raw = " ".join(u.text.split())
+        raw = collapse_whitespace(u.text)
         changed += raw != u.text
         rows[u.split].append("\t".join([seg_id, raw, normalize_transcript(raw), u.speaker, u.split,
                                         u.gender.lower(), "True", "None"]))
-        ids[u.uid], cut_ids[u.uid], texts[u.uid], paths[u.uid] = seg_id, f"{lang}_{seg_id}", raw, str(path)
-    notes = [f"{changed} text(s) had tabs, newlines or repeated spaces: collapsed to single spaces"] if changed else []
+        written.add(u.uid, seg_id, f"{lang}_{seg_id}", raw, path)
     lang_dir.mkdir(parents=True, exist_ok=True)
     for split, lines in rows.items():
         (lang_dir / f"asr_{split}.tsv").write_text("\n".join(["\t".join(TSV_COLUMNS), *lines]) + "\n",
                                                    encoding="utf-8")
-    return {
-        "corpus": "voxpopuli",
-        "lang": lang,
-        "dir": str(lang_dir),
-        "splits": {split: len(lines) for split, lines in rows.items()},
-        "ids": ids,
-        "cut_ids": cut_ids,
-        "texts": texts,
-        "audio": paths,
-        "notes": notes,
-    }
+    return written.result(lang_dir, {split: len(lines) for split, lines in rows.items()}, collapsed_notes(changed))
