@@ -1,0 +1,174 @@
+"""The mini-world's NLLB: an M2M100ForConditionalGeneration + NllbTokenizer trained on text only.
+
+    python examples/miniworld/models/nllb.py --world data/miniworld --out data/miniworld/models/nllb
+
+Many-to-many translation among the 13 mini-world languages with NLLB's conventions: FLORES-200
+language codes (``fra_Latn``, ``zho_Hans``) as special tokens, the source code prefixed to the
+source, the target code forced as the first generated token (``forced_bos_token_id``), decoding
+started from ``</s>``. Trained on the train split of ``text/tuples.jsonl`` (every tuple, spoken or
+not), random (src, tgt) pairs per batch, AdamW with linear warm-up and decay, label smoothing 0.1.
+Saved with ``save_pretrained`` (safetensors, fp16 weights) so zst loads it like a hub id; writes
+``train_log.jsonl`` and ``eval.json`` (BLEU on the test split for a sample of directions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[2]))  # zst checkout
+
+LANGS = ("en", "fr", "de", "es", "it", "pt", "pl", "ro", "nl", "zh", "ja", "ca", "af")
+
+
+def load_texts(world: Path) -> dict[str, list[dict[str, str]]]:
+    by_split: dict[str, list[dict[str, str]]] = {"train": [], "dev": [], "test": []}
+    with open(world / "text" / "tuples.jsonl", encoding="utf-8") as f:
+        for line in f:
+            t = json.loads(line)
+            by_split[t["split"]].append(t["text"])
+    return by_split
+
+
+def build(out: Path, texts: list[dict[str, str]], d_model: int, layers: int, vocab_size: int) -> Path:
+    from zst.languages import to_nllb
+    from zst.testing.tiny import build_tiny_nllb
+
+    corpus = [t[lang] for t in texts for lang in LANGS]
+    return build_tiny_nllb(out, texts=corpus, langs=[to_nllb(x) for x in LANGS], d_model=d_model, layers=layers,
+                           heads=4, vocab_size=vocab_size, max_position_embeddings=128, init_std=0.02)
+
+
+def encode(tok, pairs, device):
+    """Batch of (src_lang, src_text, tgt_lang, tgt_text) -> model inputs with NLLB's language tokens."""
+    from zst.languages import to_nllb
+
+    import torch
+
+    ids, labels = [], []
+    for src, s_text, tgt, t_text in pairs:
+        tok.src_lang, tok.tgt_lang = to_nllb(src), to_nllb(tgt)
+        ids.append(tok(s_text)["input_ids"])
+        labels.append(tok(text_target=t_text)["input_ids"])
+    pad = tok.pad_token_id
+    n, m = max(map(len, ids)), max(map(len, labels))
+    x = torch.full((len(ids), n), pad, dtype=torch.long)
+    y = torch.full((len(ids), m), -100, dtype=torch.long)
+    for i, (a, b) in enumerate(zip(ids, labels)):
+        x[i, : len(a)] = torch.tensor(a)
+        y[i, : len(b)] = torch.tensor(b)
+    return {"input_ids": x.to(device), "attention_mask": (x != pad).to(device), "labels": y.to(device)}
+
+
+@__import__("torch").no_grad()
+def translate(model, tok, texts, src, tgt, device, beam=4, batch=64):
+    from zst.languages import to_nllb
+
+    out = []
+    tok.src_lang = to_nllb(src)
+    for i in range(0, len(texts), batch):
+        enc = tok(texts[i:i + batch], return_tensors="pt", padding=True).to(device)
+        gen = model.generate(**enc, forced_bos_token_id=tok.convert_tokens_to_ids(to_nllb(tgt)), num_beams=beam,
+                             max_new_tokens=64)
+        out += tok.batch_decode(gen, skip_special_tokens=True)
+    return out
+
+
+def evaluate(model, tok, test, device, directions, limit=None):
+    from zst.metrics import bleu
+
+    model.eval()
+    scores = {}
+    rows = test[:limit] if limit else test
+    for src, tgt in directions:
+        hyps = translate(model, tok, [r[src] for r in rows], src, tgt, device)
+        scores[f"{src}-{tgt}"] = round(bleu(hyps, [r[tgt] for r in rows], tgt).score, 2)
+    model.train()
+    return scores
+
+
+def main(argv=None) -> int:
+    import torch
+    from transformers import AutoTokenizer, M2M100ForConditionalGeneration
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--world", type=Path, default=Path("data/miniworld"))
+    ap.add_argument("--out", type=Path, default=Path("data/miniworld/models/nllb"))
+    ap.add_argument("--steps", type=int, default=6000)
+    ap.add_argument("--batch", type=int, default=96, help="sentence pairs per step")
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--d-model", type=int, default=192)
+    ap.add_argument("--layers", type=int, default=3)
+    ap.add_argument("--vocab", type=int, default=3000)
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+    data = load_texts(args.world)
+    init_dir = args.out.with_name(args.out.name + ".init")
+    if not (init_dir / "config.json").exists():
+        build(init_dir, data["train"], args.d_model, args.layers, args.vocab)
+    tok = AutoTokenizer.from_pretrained(init_dir)
+    model = M2M100ForConditionalGeneration.from_pretrained(init_dir).to(args.device)
+    model.config.dropout = 0.1
+    model.generation_config.max_length = None  # generate() uses max_new_tokens
+    model.train()
+    n_params = sum(p.numel() for p in model.parameters())
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
+    warm = max(1, args.steps // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warm) * max(0.05, 1 - max(0, s - warm) / max(1, args.steps - warm)))
+    loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100, label_smoothing=0.1)
+    log = open(args.out.with_name(args.out.name + ".train_log.jsonl"), "w")
+    t0 = time.time()
+    probe = [("en", "fr"), ("de", "en"), ("fr", "zh"), ("ja", "es")]
+    for step in range(1, args.steps + 1):
+        pairs = []
+        for _ in range(args.batch):
+            t = rng.choice(data["train"])
+            src, tgt = rng.sample(LANGS, 2)
+            pairs.append((src, t[src], tgt, t[tgt]))
+        batch = encode(tok, pairs, args.device)
+        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
+                       labels=batch["labels"]).logits
+        loss = loss_fn(logits.reshape(-1, logits.size(-1)), batch["labels"].reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        if step % 50 == 0 or step == 1:
+            rec = {"step": step, "loss": round(loss.item(), 4), "lr": sched.get_last_lr()[0],
+                   "seconds": round(time.time() - t0, 1)}
+            if step % 1000 == 0:
+                rec["dev_bleu"] = evaluate(model, tok, data["dev"], args.device, probe, limit=100)
+            log.write(json.dumps(rec) + "\n")
+            log.flush()
+            print(json.dumps(rec), flush=True)
+    train_seconds = time.time() - t0
+    model.eval()
+    directions = [(s, t) for s in LANGS for t in LANGS if s != t]
+    sample = directions if args.device != "cpu" else rng.sample(directions, 24)
+    scores = evaluate(model, tok, data["test"], args.device, sample)
+    model.half()
+    model.save_pretrained(args.out)
+    tok.save_pretrained(args.out)
+    size = sum(p.stat().st_size for p in args.out.glob("*.safetensors"))
+    report = {"params": n_params, "safetensors_mb": round(size / 1e6, 2), "train_seconds": round(train_seconds),
+              "steps": args.steps, "batch": args.batch, "device": args.device,
+              "test_bleu": scores, "test_bleu_mean": round(sum(scores.values()) / len(scores), 2)}
+    (args.out / "eval.json").write_text(json.dumps(report, indent=1) + "\n")
+    print(json.dumps(report), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
