@@ -106,6 +106,9 @@ def main(argv=None) -> int:
     ap.add_argument("--d-model", type=int, default=192)
     ap.add_argument("--layers", type=int, default=3)
     ap.add_argument("--vocab", type=int, default=3000)
+    ap.add_argument("--log-every", type=int, default=50, help="steps between train_log.jsonl records")
+    ap.add_argument("--eval-directions", type=int, default=None,
+                    help="test directions to score (default: all 156 on a GPU, 24 sampled on CPU)")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
@@ -145,7 +148,7 @@ def main(argv=None) -> int:
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         sched.step()
-        if step % 50 == 0 or step == 1:
+        if step % args.log_every == 0 or step == 1:
             rec = {"step": step, "loss": round(loss.item(), 4), "lr": sched.get_last_lr()[0],
                    "seconds": round(time.time() - t0, 1)}
             if step % 1000 == 0:
@@ -156,7 +159,8 @@ def main(argv=None) -> int:
     train_seconds = time.time() - t0
     model.eval()
     directions = [(s, t) for s in LANGS for t in LANGS if s != t]
-    sample = directions if args.device != "cpu" else rng.sample(directions, 24)
+    n_eval = args.eval_directions or (len(directions) if args.device != "cpu" else 24)
+    sample = rng.sample(directions, min(n_eval, len(directions)))
     scores = evaluate(model, tok, data["test"], args.device, sample)
     model.half()
     model.save_pretrained(args.out)
