@@ -37,3 +37,23 @@ def test_nllb_script_learns_saves_and_loads(tmp_path):
     gen = model.float().generate(**tok(["The cat sleeps."], return_tensors="pt"), max_new_tokens=5,
                                  forced_bos_token_id=tok.convert_tokens_to_ids("fra_Latn"))
     assert gen[0, 1].item() == tok.convert_tokens_to_ids("fra_Latn")  # target code forced after </s>
+
+
+def test_labse_script_learns_saves_and_loads(tmp_path):
+    import build
+    import labse
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    build.build_text(tmp_path, 60, seed=0, n_dev=6, n_test=6)
+    out = tmp_path / "models" / "labse"
+    assert labse.main(["--world", str(tmp_path), "--out", str(out), "--steps", "40", "--batch", "16", "--hidden", "32",
+                       "--layers", "1", "--heads", "2", "--vocab", "400", "--lr", "3e-3", "--device", "cpu"]) == 0
+    log = [json.loads(line) for line in (tmp_path / "models" / "labse.train_log.jsonl").read_text().splitlines()]
+    assert log[-1]["loss"] < log[0]["loss"]  # the translation-ranking loss falls
+    assert json.loads((out / "pooling.json").read_text())
+    tok = AutoTokenizer.from_pretrained(out)
+    model = AutoModel.from_pretrained(out).float().eval()
+    with torch.no_grad():
+        emb = model(**tok(["The cat sleeps.", "猫在睡觉。"], return_tensors="pt", padding=True)).pooler_output
+    assert emb.shape == (2, 32)

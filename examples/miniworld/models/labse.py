@@ -1,0 +1,232 @@
+"""The mini-world's LaBSE: a BertModel + WordPiece BertTokenizerFast trained as a sentence encoder.
+
+    python examples/miniworld/models/labse.py --world data/miniworld --out data/miniworld/models/labse
+
+The architecture of ``sentence-transformers/LaBSE`` (a BERT encoder), scaled down. The tokenizer is
+a cased WordPiece (``do_lower_case=False``, accents kept, CJK ideographs split into single
+characters as BERT does) trained with ``tokenizers`` on the train split of all 13 languages. The
+model is trained with LaBSE's translation-ranking loss: for a batch of (source, translation) pairs,
+each in a random language pair, an in-batch softmax over scaled cosine similarities with an
+additive margin subtracted from the positive, in both directions (source -> translations and
+translation -> sources). In-batch candidates whose text equals the positive's (languages without
+articles or plural marking render several meanings alike) are masked out, not counted as negatives.
+
+Sentence embedding, as LaBSE: the ``[CLS]`` output passed through BertModel's pooler (dense + tanh),
+i.e. ``BertModel(...).pooler_output``, then L2-normalised. ``pooling.json`` in the output folder
+records this. Saved with ``save_pretrained`` (safetensors, fp16 weights); writes
+``train_log.jsonl`` next to the output folder and ``eval.json`` (bitext retrieval P@1 on the test
+split for a sample of language pairs, both directions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[2]))  # zst checkout
+
+LANGS = ("en", "fr", "de", "es", "it", "pt", "pl", "ro", "nl", "zh", "ja", "ca", "af")
+SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+# retrieval pairs for eval.json: the required ones first, then a fixed sample of the rest
+EVAL_PAIRS = [("en", "fr"), ("de", "en"), ("zh", "ja"), ("ca", "es"), ("af", "nl"), ("en", "zh"),
+              ("ja", "en"), ("pl", "ro"), ("it", "pt"), ("es", "de"), ("fr", "ja"), ("nl", "pl")]
+POOLING = {
+    "pooling": "cls_pooler",
+    "description": "sentence embedding = BertModel(...).pooler_output (the [CLS] hidden state passed through "
+                   "the pooler's dense layer + tanh), then L2-normalised; compare with cosine similarity. "
+                   "As LaBSE.",
+    "normalize": True,
+    "similarity": "cosine",
+}
+
+
+def load_texts(world: Path) -> dict[str, list[dict[str, str]]]:
+    by_split: dict[str, list[dict[str, str]]] = {"train": [], "dev": [], "test": []}
+    with open(world / "text" / "tuples.jsonl", encoding="utf-8") as f:
+        for line in f:
+            t = json.loads(line)
+            by_split[t["split"]].append(t["text"])
+    return by_split
+
+
+def train_wordpiece(texts: list[str], vocab_size: int) -> dict[str, int]:
+    """A cased BERT WordPiece vocabulary (BertNormalizer without lower-casing/accent stripping,
+    CJK ideographs split into characters, BertPreTokenizer, ``##`` continuation prefix)."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+
+    backend = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    backend.normalizer = normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=True,
+                                                    strip_accents=False, lowercase=False)
+    backend.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=SPECIALS, min_frequency=1,
+                                        continuing_subword_prefix="##", show_progress=False)
+    backend.train_from_iterator(texts, trainer)
+    return backend.get_vocab()
+
+
+def build(out: Path, texts: list[dict[str, str]], hidden: int, layers: int, heads: int, vocab_size: int,
+          max_len: int = 128, seed: int = 0) -> Path:
+    """Save a random-init BertModel + BertTokenizerFast (the LaBSE architecture) to ``out``."""
+    import torch
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    out.mkdir(parents=True, exist_ok=True)
+    corpus = [t[lang] for t in texts for lang in LANGS]
+    vocab = train_wordpiece(corpus, vocab_size)
+    tok = BertTokenizerFast(vocab=vocab, do_lower_case=False, tokenize_chinese_chars=True, strip_accents=False,
+                            model_max_length=max_len)
+    tok.save_pretrained(out)
+    config = BertConfig(vocab_size=len(tok), hidden_size=hidden, num_hidden_layers=layers,
+                        num_attention_heads=heads, intermediate_size=4 * hidden, max_position_embeddings=max_len,
+                        type_vocab_size=2, pad_token_id=tok.pad_token_id, hidden_dropout_prob=0.1,
+                        attention_probs_dropout_prob=0.1)
+    torch.manual_seed(seed)
+    model = BertModel(config, add_pooling_layer=True)
+    model.save_pretrained(out)
+    return out
+
+
+def embed(model, tok, texts, device, batch=None):
+    """LaBSE embedding: pooler_output ([CLS] -> dense -> tanh), L2-normalised."""
+    import torch
+
+    outs = []
+    batch = batch or max(1, len(texts))
+    for i in range(0, len(texts), batch):
+        enc = tok(texts[i:i + batch], return_tensors="pt", padding=True, truncation=True).to(device)
+        pooled = model(**enc).pooler_output
+        outs.append(torch.nn.functional.normalize(pooled.float(), dim=-1))
+    return torch.cat(outs)
+
+
+def ranking_loss(x, y, same, margin: float, scale: float):
+    """Bidirectional additive-margin in-batch softmax (LaBSE). ``same[i, j]``: candidate j is also a
+    correct answer for i (duplicate text), masked out for i != j."""
+    import torch
+
+    sim = x @ y.T  # cosine: both L2-normalised
+    eye = torch.eye(len(x), device=x.device, dtype=torch.bool)
+    logits = scale * (sim - margin * eye.float())
+    logits = logits.masked_fill(same & ~eye, float("-inf"))
+    target = torch.arange(len(x), device=x.device)
+    ce = torch.nn.functional.cross_entropy
+    return ce(logits, target) + ce(logits.T, target), sim
+
+
+@__import__("torch").no_grad()
+def retrieval(model, tok, rows, pairs, device):
+    """P@1 of finding the translation among all test sentences of the other language, both directions.
+    A hit is any candidate that some test tuple pairs with the query's text (duplicate strings count)."""
+    model.eval()
+    scores = {}
+    cache = {}
+    for lang in {x for p in pairs for x in p}:
+        cache[lang] = embed(model, tok, [r[lang] for r in rows], device, batch=128)
+    for a, b in pairs:
+        for src, tgt in ((a, b), (b, a)):
+            good: dict[str, set[str]] = {}
+            for r in rows:
+                good.setdefault(r[src], set()).add(r[tgt])
+            best = (cache[src] @ cache[tgt].T).argmax(dim=1).tolist()
+            hits = sum(rows[j][tgt] in good[r[src]] for r, j in zip(rows, best))
+            scores[f"{src}-{tgt}"] = round(100 * hits / len(rows), 2)
+    model.train()
+    return scores
+
+
+def main(argv=None) -> int:
+    import torch
+    from transformers import AutoTokenizer, BertModel
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--world", type=Path, default=Path("data/miniworld"))
+    ap.add_argument("--out", type=Path, default=Path("data/miniworld/models/labse"))
+    ap.add_argument("--steps", type=int, default=1100)
+    ap.add_argument("--batch", type=int, default=96, help="sentence pairs per step (in-batch negatives)")
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--hidden", type=int, default=192)
+    ap.add_argument("--layers", type=int, default=4)
+    ap.add_argument("--heads", type=int, default=4)
+    ap.add_argument("--vocab", type=int, default=4000)
+    ap.add_argument("--margin", type=float, default=0.3)
+    ap.add_argument("--scale", type=float, default=20.0)
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    args = ap.parse_args(argv)
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+    data = load_texts(args.world)
+    init_dir = args.out.with_name(args.out.name + ".init")
+    if not (init_dir / "config.json").exists():
+        build(init_dir, data["train"], args.hidden, args.layers, args.heads, args.vocab, seed=args.seed)
+    tok = AutoTokenizer.from_pretrained(init_dir)
+    model = BertModel.from_pretrained(init_dir).to(args.device)
+    model.train()
+    n_params = sum(p.numel() for p in model.parameters())
+    decay = [p for n, p in model.named_parameters() if p.ndim > 1]
+    no_decay = [p for n, p in model.named_parameters() if p.ndim <= 1]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
+                            lr=args.lr, betas=(0.9, 0.98))
+    warm = max(1, args.steps // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warm) * max(0.05, 1 - max(0, s - warm) / max(1, args.steps - warm)))
+    args.out.mkdir(parents=True, exist_ok=True)
+    log = open(args.out.with_name(args.out.name + ".train_log.jsonl"), "w")
+    t0 = time.time()
+    probe = [("en", "fr"), ("de", "en"), ("zh", "ja"), ("af", "nl")]
+    for step in range(1, args.steps + 1):
+        tuples = rng.sample(data["train"], args.batch)  # distinct tuples: no duplicate positives
+        srcs, tgts = [], []
+        for t in tuples:
+            a, b = rng.sample(LANGS, 2)
+            srcs.append(t[a])
+            tgts.append(t[b])
+        same = torch.tensor([[srcs[i] == srcs[j] or tgts[i] == tgts[j] for j in range(len(srcs))]
+                             for i in range(len(srcs))], device=args.device)
+        x = embed(model, tok, srcs, args.device)
+        y = embed(model, tok, tgts, args.device)
+        loss, sim = ranking_loss(x, y, same, args.margin, args.scale)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        if step % 25 == 0 or step == 1:
+            acc = (sim.argmax(dim=1) == torch.arange(len(sim), device=sim.device)).float().mean().item()
+            rec = {"step": step, "loss": round(loss.item(), 4), "batch_acc": round(acc, 3),
+                   "lr": sched.get_last_lr()[0], "seconds": round(time.time() - t0, 1)}
+            if step % 250 == 0:
+                dev = retrieval(model, tok, data["dev"], probe, args.device)
+                rec["dev_p@1_mean"] = round(sum(dev.values()) / len(dev), 2)
+            log.write(json.dumps(rec) + "\n")
+            log.flush()
+            print(json.dumps(rec), flush=True)
+    train_seconds = time.time() - t0
+    model.eval()
+    scores = retrieval(model, tok, data["test"], EVAL_PAIRS, args.device)
+    model.half()
+    model.save_pretrained(args.out)
+    tok.save_pretrained(args.out)
+    (args.out / "pooling.json").write_text(json.dumps(POOLING, indent=1) + "\n")
+    size = sum(p.stat().st_size for p in args.out.glob("*.safetensors"))
+    report = {"params": n_params, "safetensors_mb": round(size / 1e6, 2), "train_seconds": round(train_seconds),
+              "steps": args.steps, "batch": args.batch, "device": args.device, "margin": args.margin,
+              "scale": args.scale, "pooling": POOLING["pooling"], "test_sentences": len(data["test"]),
+              "test_retrieval_p@1": scores,
+              "test_retrieval_p@1_mean": round(sum(scores.values()) / len(scores), 2)}
+    (args.out / "eval.json").write_text(json.dumps(report, indent=1) + "\n")
+    print(json.dumps(report), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
