@@ -57,3 +57,26 @@ def test_labse_script_learns_saves_and_loads(tmp_path):
     with torch.no_grad():
         emb = model(**tok(["The cat sleeps.", "猫在睡觉。"], return_tensors="pt", padding=True)).pooler_output
     assert emb.shape == (2, 32)
+
+
+def test_mt5_script_learns_saves_and_loads(tmp_path):
+    import build
+    import mt5
+    import torch
+    from transformers import AutoTokenizer, MT5ForConditionalGeneration
+
+    from zst.models.speech_encoder import load_pretrained
+
+    build.build_text(tmp_path, 60, seed=0, n_dev=6, n_test=6)
+    out = tmp_path / "models" / "mt5"
+    assert mt5.main(["--world", str(tmp_path), "--out", str(out), "--steps", "40", "--batch", "16", "--d-model", "32",
+                     "--d-ff", "64", "--heads", "2", "--layers", "1", "--vocab", "400", "--lr", "3e-3", "--beam", "1",
+                     "--eval-directions", "2", "--log-every", "10", "--device", "cpu"]) == 0
+    log = [json.loads(line) for line in (tmp_path / "models" / "mt5.train_log.jsonl").read_text().splitlines()]
+    assert log[-1]["loss"] < 0.8 * log[0]["loss"]  # the loss falls
+    tok = load_pretrained(AutoTokenizer, str(out), "mT0 tokenizer")
+    assert tok.pad_token_id == 0 and tok.eos_token_id == 1 and tok("repeat: a")["input_ids"][-1] == 1  # T5 ids
+    model = load_pretrained(MT5ForConditionalGeneration, str(out), "mT0 model").float().eval()
+    with torch.no_grad():
+        gen = model.generate(**tok(["translate into French: The cat sleeps."], return_tensors="pt"), max_new_tokens=5)
+    assert gen.shape[0] == 1 and gen[0, 0].item() == tok.pad_token_id  # decoding starts from <pad>, as T5

@@ -1,0 +1,252 @@
+"""The mini-world's mT0: an MT5ForConditionalGeneration + T5Tokenizer trained on prompted text tasks.
+
+    python examples/miniworld/models/mt5.py --world data/miniworld --out data/miniworld/models/mt5
+
+A stand-in for ``bigscience/mt0-*`` (mT5 fine-tuned to follow prompts) with mT5's conventions: a
+SentencePiece-style Unigram vocabulary (Metaspace ``▁``) with ``<pad>``=0, ``</s>``=1, ``<unk>``=2,
+``</s>`` appended to every sequence, decoding started from ``<pad>``, gated-GELU feed-forward, relative position buckets. Text-to-text, no language tokens:
+the task is in the prompt, with English language names (:func:`zst.languages.language_name`):
+
+* ``translate into French: {text}`` -> the French translation (any direction among the 13 languages),
+* ``repeat: {text}`` -> ``{text}`` unchanged.
+
+Trained on the train split of ``text/tuples.jsonl`` (every tuple, spoken or not), random tasks per
+batch, AdamW with linear warm-up and decay, label smoothing 0.1. Saved with ``save_pretrained``
+(safetensors, fp16 weights) so zst loads it like a hub id; writes ``train_log.jsonl`` and
+``eval.json`` (BLEU on the test split for a sample of directions, exact match / BLEU for repeat).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[2]))  # zst checkout
+
+LANGS = ("en", "fr", "de", "es", "it", "pt", "pl", "ro", "nl", "zh", "ja", "ca", "af")
+
+
+def load_texts(world: Path) -> dict[str, list[dict[str, str]]]:
+    by_split: dict[str, list[dict[str, str]]] = {"train": [], "dev": [], "test": []}
+    with open(world / "text" / "tuples.jsonl", encoding="utf-8") as f:
+        for line in f:
+            t = json.loads(line)
+            by_split[t["split"]].append(t["text"])
+    return by_split
+
+
+def translate_prompt(tgt: str, text: str) -> str:
+    from zst.languages import language_name
+
+    return f"translate into {language_name(tgt)}: {text}"
+
+
+def repeat_prompt(text: str) -> str:
+    return f"repeat: {text}"
+
+
+def _train_unigram(texts: list[str], vocab_size: int) -> list[tuple[str, float]]:
+    """Train a SentencePiece-style Unigram (Metaspace ``▁``, as mT5's ``spiece.model``); ids 0-2 = pad, eos, unk."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+    backend = Tokenizer(models.Unigram())
+    backend.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.WhitespaceSplit(),
+        pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True),
+    ])
+    alphabet = sorted({c for t in texts for c in t if not c.isspace()} | {"▁"})
+    trainer = trainers.UnigramTrainer(vocab_size=vocab_size, special_tokens=["<pad>", "</s>", "<unk>"],
+                                      unk_token="<unk>", initial_alphabet=alphabet, max_piece_length=12,
+                                      show_progress=False)
+    backend.train_from_iterator(texts, trainer)
+    vocab = [(p, float(s)) for p, s in json.loads(backend.to_str())["model"]["vocab"]]
+    assert [p for p, _ in vocab[:3]] == ["<pad>", "</s>", "<unk>"], vocab[:3]
+    return vocab
+
+
+def build(out: Path, texts: list[dict[str, str]], d_model: int, layers: int, vocab_size: int, d_ff: int,
+          heads: int, seed: int = 0) -> Path:
+    """Save a random MT5ForConditionalGeneration (mT5-small's shape, scaled down) and its T5Tokenizer."""
+    import torch
+    from transformers import GenerationConfig, MT5Config, MT5ForConditionalGeneration, T5Tokenizer
+
+    from zst.languages import language_name
+
+    corpus = [t[lang] for t in texts for lang in LANGS]
+    corpus += ["repeat:"] + [f"translate into {language_name(x)}:" for x in LANGS] * 500  # prompt words
+    out.mkdir(parents=True, exist_ok=True)
+    tok = T5Tokenizer(vocab=_train_unigram(corpus, vocab_size), extra_ids=0, model_max_length=256)
+    tok.save_pretrained(out)
+
+    config = MT5Config(
+        vocab_size=len(tok),
+        d_model=d_model,
+        d_kv=d_model // heads,
+        d_ff=d_ff,
+        num_layers=layers,
+        num_decoder_layers=layers,
+        num_heads=heads,
+        relative_attention_num_buckets=32,
+        relative_attention_max_distance=128,
+        dropout_rate=0.1,
+        feed_forward_proj="gated-gelu",  # transformers 5's MT5Config always ties input/output embeddings
+        initializer_factor=1.0,
+        pad_token_id=tok.pad_token_id,
+        eos_token_id=tok.eos_token_id,
+        decoder_start_token_id=tok.pad_token_id,
+    )
+    torch.manual_seed(seed)
+    model = MT5ForConditionalGeneration(config)
+    # transformers 5 ties lm_head to the N(0, 1) input embedding without T5's d_model**-0.5 output rescale,
+    # which starts training at loss ~86; scale the shared embedding down so initial logits are O(1).
+    torch.nn.init.normal_(model.shared.weight, mean=0.0, std=d_model ** -0.5)
+    model.generation_config = GenerationConfig(
+        eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id, decoder_start_token_id=tok.pad_token_id)
+    model.save_pretrained(out)
+    return out
+
+
+def encode(tok, pairs, device):
+    """Batch of (prompt, target) -> model inputs (``</s>`` appended to both by the tokenizer)."""
+    import torch
+
+    ids = tok([p for p, _ in pairs])["input_ids"]
+    labels = tok(text_target=[t for _, t in pairs])["input_ids"]
+    pad = tok.pad_token_id
+    n, m = max(map(len, ids)), max(map(len, labels))
+    x = torch.full((len(ids), n), pad, dtype=torch.long)
+    y = torch.full((len(ids), m), -100, dtype=torch.long)
+    for i, (a, b) in enumerate(zip(ids, labels)):
+        x[i, : len(a)] = torch.tensor(a)
+        y[i, : len(b)] = torch.tensor(b)
+    return {"input_ids": x.to(device), "attention_mask": (x != pad).to(device), "labels": y.to(device)}
+
+
+def sample_task(rng: random.Random, t: dict[str, str], p_repeat: float) -> tuple[str, str]:
+    if rng.random() < p_repeat:
+        text = t[rng.choice(LANGS)]
+        return repeat_prompt(text), text
+    src, tgt = rng.sample(LANGS, 2)
+    return translate_prompt(tgt, t[src]), t[tgt]
+
+
+@__import__("torch").no_grad()
+def generate(model, tok, prompts, device, beam=4, batch=64):
+    out = []
+    for i in range(0, len(prompts), batch):
+        enc = tok(prompts[i:i + batch], return_tensors="pt", padding=True).to(device)
+        gen = model.generate(**enc, num_beams=beam, max_new_tokens=64)
+        out += tok.batch_decode(gen, skip_special_tokens=True)
+    return out
+
+
+def evaluate(model, tok, test, device, directions, limit=None, beam=4, repeat_langs=()):
+    from zst.metrics import bleu
+
+    model.eval()
+    scores, repeat = {}, {}
+    rows = test[:limit] if limit else test
+    for src, tgt in directions:
+        hyps = generate(model, tok, [translate_prompt(tgt, r[src]) for r in rows], device, beam=beam)
+        scores[f"{src}-{tgt}"] = round(bleu(hyps, [r[tgt] for r in rows], tgt).score, 2)
+    for lang in repeat_langs:
+        refs = [r[lang] for r in rows]
+        hyps = generate(model, tok, [repeat_prompt(x) for x in refs], device, beam=beam)
+        repeat[lang] = {"exact": round(sum(h.strip() == r.strip() for h, r in zip(hyps, refs)) / len(refs), 4),
+                        "bleu": round(bleu(hyps, refs, lang).score, 2)}
+    model.train()
+    return scores, repeat
+
+
+def main(argv=None) -> int:
+    import torch
+    from transformers import AutoTokenizer, MT5ForConditionalGeneration
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--world", type=Path, default=Path("data/miniworld"))
+    ap.add_argument("--out", type=Path, default=Path("data/miniworld/models/mt5"))
+    ap.add_argument("--steps", type=int, default=6000)
+    ap.add_argument("--batch", type=int, default=64, help="examples per step")
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--d-model", type=int, default=192)
+    ap.add_argument("--d-ff", type=int, default=512, help="gated-GELU width (mT5-small: 2x d_model)")
+    ap.add_argument("--heads", type=int, default=4)
+    ap.add_argument("--layers", type=int, default=3)
+    ap.add_argument("--vocab", type=int, default=3200)
+    ap.add_argument("--p-repeat", type=float, default=0.15, help="share of 'repeat:' examples")
+    ap.add_argument("--beam", type=int, default=4, help="beam size for the final evaluation")
+    ap.add_argument("--eval-directions", type=int, default=12)
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    ap.add_argument("--log-every", type=int, default=50, help="steps between train_log.jsonl records")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+    data = load_texts(args.world)
+    init_dir = args.out.with_name(args.out.name + ".init")
+    if not (init_dir / "config.json").exists():
+        build(init_dir, data["train"], args.d_model, args.layers, args.vocab, args.d_ff, args.heads, args.seed)
+    tok = AutoTokenizer.from_pretrained(init_dir)
+    model = MT5ForConditionalGeneration.from_pretrained(init_dir, dtype=torch.float32).to(args.device)
+    model.config.dropout_rate = 0.1
+    model.train()
+    n_params = sum(p.numel() for p in model.parameters())
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
+    warm = max(1, args.steps // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warm) * max(0.05, 1 - max(0, s - warm) / max(1, args.steps - warm)))
+    loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100, label_smoothing=0.1)
+    log = open(args.out.with_name(args.out.name + ".train_log.jsonl"), "w")
+    t0 = time.time()
+    probe = [("en", "fr"), ("de", "en"), ("fr", "zh"), ("ja", "es")]
+    for step in range(1, args.steps + 1):
+        pairs = [sample_task(rng, rng.choice(data["train"]), args.p_repeat) for _ in range(args.batch)]
+        batch = encode(tok, pairs, args.device)
+        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
+                       labels=batch["labels"]).logits
+        loss = loss_fn(logits.reshape(-1, logits.size(-1)), batch["labels"].reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        if step % args.log_every == 0 or step == 1:
+            rec = {"step": step, "loss": round(loss.item(), 4), "lr": sched.get_last_lr()[0],
+                   "seconds": round(time.time() - t0, 1)}
+            if step % 1000 == 0:
+                rec["dev_bleu"], rec["dev_repeat"] = evaluate(model, tok, data["dev"], args.device, probe, limit=100,
+                                                              beam=1, repeat_langs=("en", "zh"))
+            log.write(json.dumps(rec) + "\n")
+            log.flush()
+            print(json.dumps(rec), flush=True)
+    train_seconds = time.time() - t0
+    model.eval()
+    directions = [(s, t) for s in LANGS for t in LANGS if s != t]
+    sample = rng.sample(directions, min(args.eval_directions, len(directions)))
+    scores, repeat = evaluate(model, tok, data["test"], args.device, sample, beam=args.beam, repeat_langs=LANGS)
+    model.half()
+    model.save_pretrained(args.out)
+    tok.save_pretrained(args.out)
+    size = sum(p.stat().st_size for p in args.out.glob("*.safetensors"))
+    report = {"params": n_params, "safetensors_mb": round(size / 1e6, 2), "train_seconds": round(train_seconds),
+              "steps": args.steps, "batch": args.batch, "device": args.device, "beam": args.beam,
+              "test_bleu": scores, "test_bleu_mean": round(sum(scores.values()) / len(scores), 2),
+              "test_repeat": repeat,
+              "test_repeat_exact_mean": round(sum(r["exact"] for r in repeat.values()) / len(repeat), 4),
+              "test_repeat_bleu_mean": round(sum(r["bleu"] for r in repeat.values()) / len(repeat), 2)}
+    (args.out / "eval.json").write_text(json.dumps(report, indent=1) + "\n")
+    print(json.dumps(report), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
