@@ -142,7 +142,8 @@ def build_language(out: str, lang: str, n_spoken: int, seed: int, progress_queue
     out = Path(out)
     tuples = load_tuples(out)
     spoken = spoken_tuples(tuples, n_spoken)
-    translations = {t["id"]: t["text"] for t in spoken}
+    by_id = {t["id"]: t for t in spoken}
+    translations = {pid: t["text"] for pid, t in by_id.items()}
     speakers = make_speakers(lang, seed)
     t0 = time.time()
 
@@ -178,8 +179,7 @@ def build_language(out: str, lang: str, n_spoken: int, seed: int, progress_queue
     for i, u in enumerate(fleurs):
         if u.split == "train" and i % FLEURS_SECOND_RECORDING_EVERY == 0:
             pool = [s for s in speakers["train"] if s.id != u.speaker]
-            t = next(x for x in spoken if x["id"] == u.parallel_id)
-            extra.append(utterance(t, pool[_seed(u.parallel_id, lang, "r2") % len(pool)], uid=f"{u.uid}_r2"))
+            extra.append(utterance(by_id[u.parallel_id], pool[_seed(u.parallel_id, lang, "r2") % len(pool)], uid=f"{u.uid}_r2"))
     write_fleurs(out / "fleurs", lang, fleurs + extra,
                  sentence_ids={u.parallel_id: int(u.parallel_id[1:]) for u in fleurs})
     covost_targets = ("en",) if lang != "en" else COVOST_EN_TARGETS

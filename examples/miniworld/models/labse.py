@@ -20,17 +20,15 @@ split for a sample of language pairs, both directions).
 
 from __future__ import annotations
 
-import argparse
 import json
-import random
 import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[2]))  # zst checkout
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-LANGS = ("en", "fr", "de", "es", "it", "pt", "pl", "ro", "nl", "zh", "ja", "ca", "af")
+from common import LANGS, TrainLog, base_parser, save_fp16, setup, warmup_linear, write_report  # noqa: E402
+
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 # retrieval pairs for eval.json: the required ones first, then a fixed sample of the rest
 EVAL_PAIRS = [("en", "fr"), ("de", "en"), ("zh", "ja"), ("ca", "es"), ("af", "nl"), ("en", "zh"),
@@ -43,15 +41,6 @@ POOLING = {
     "normalize": True,
     "similarity": "cosine",
 }
-
-
-def load_texts(world: Path) -> dict[str, list[dict[str, str]]]:
-    by_split: dict[str, list[dict[str, str]]] = {"train": [], "dev": [], "test": []}
-    with open(world / "text" / "tuples.jsonl", encoding="utf-8") as f:
-        for line in f:
-            t = json.loads(line)
-            by_split[t["split"]].append(t["text"])
-    return by_split
 
 
 def train_wordpiece(texts: list[str], vocab_size: int) -> dict[str, int]:
@@ -143,29 +132,17 @@ def main(argv=None) -> int:
     import torch
     from transformers import AutoTokenizer, BertModel
 
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--world", type=Path, default=Path("data/miniworld"))
-    ap.add_argument("--out", type=Path, default=Path("data/miniworld/models/labse"))
-    ap.add_argument("--steps", type=int, default=1100)
-    ap.add_argument("--batch", type=int, default=96, help="sentence pairs per step (in-batch negatives)")
-    ap.add_argument("--lr", type=float, default=1e-3)
+    ap = base_parser(__doc__, "labse", steps=1100, batch=96, log_every=25,
+                     batch_help="sentence pairs per step (in-batch negatives)")
     ap.add_argument("--hidden", type=int, default=192)
     ap.add_argument("--layers", type=int, default=4)
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--vocab", type=int, default=4000)
     ap.add_argument("--margin", type=float, default=0.3)
     ap.add_argument("--scale", type=float, default=20.0)
-    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     args = ap.parse_args(argv)
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    rng = random.Random(args.seed)
-    data = load_texts(args.world)
-    init_dir = args.out.with_name(args.out.name + ".init")
+    rng, data, init_dir = setup(args)
     if not (init_dir / "config.json").exists():
         build(init_dir, data["train"], args.hidden, args.layers, args.heads, args.vocab, seed=args.seed)
     tok = AutoTokenizer.from_pretrained(init_dir)
@@ -176,11 +153,8 @@ def main(argv=None) -> int:
     no_decay = [p for n, p in model.named_parameters() if p.ndim <= 1]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=args.lr, betas=(0.9, 0.98))
-    warm = max(1, args.steps // 20)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / warm) * max(0.05, 1 - max(0, s - warm) / max(1, args.steps - warm)))
-    args.out.mkdir(parents=True, exist_ok=True)
-    log = open(args.out.with_name(args.out.name + ".train_log.jsonl"), "w")
+    sched = warmup_linear(opt, args.steps)
+    log = TrainLog(args.out)
     t0 = time.time()
     probe = [("en", "fr"), ("de", "en"), ("zh", "ja"), ("af", "nl")]
     for step in range(1, args.steps + 1):
@@ -200,31 +174,25 @@ def main(argv=None) -> int:
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         sched.step()
-        if step % 25 == 0 or step == 1:
+        if step % args.log_every == 0 or step == 1:
             acc = (sim.argmax(dim=1) == torch.arange(len(sim), device=sim.device)).float().mean().item()
             rec = {"step": step, "loss": round(loss.item(), 4), "batch_acc": round(acc, 3),
                    "lr": sched.get_last_lr()[0], "seconds": round(time.time() - t0, 1)}
             if step % 250 == 0:
                 dev = retrieval(model, tok, data["dev"], probe, args.device)
                 rec["dev_p@1_mean"] = round(sum(dev.values()) / len(dev), 2)
-            log.write(json.dumps(rec) + "\n")
-            log.flush()
-            print(json.dumps(rec), flush=True)
+            log.write(rec)
     train_seconds = time.time() - t0
     model.eval()
     scores = retrieval(model, tok, data["test"], EVAL_PAIRS, args.device)
-    model.half()
-    model.save_pretrained(args.out)
-    tok.save_pretrained(args.out)
+    size_mb = save_fp16(model, tok, args.out)
     (args.out / "pooling.json").write_text(json.dumps(POOLING, indent=1) + "\n")
-    size = sum(p.stat().st_size for p in args.out.glob("*.safetensors"))
-    report = {"params": n_params, "safetensors_mb": round(size / 1e6, 2), "train_seconds": round(train_seconds),
+    report = {"params": n_params, "safetensors_mb": size_mb, "train_seconds": round(train_seconds),
               "steps": args.steps, "batch": args.batch, "device": args.device, "margin": args.margin,
               "scale": args.scale, "pooling": POOLING["pooling"], "test_sentences": len(data["test"]),
               "test_retrieval_p@1": scores,
               "test_retrieval_p@1_mean": round(sum(scores.values()) / len(scores), 2)}
-    (args.out / "eval.json").write_text(json.dumps(report, indent=1) + "\n")
-    print(json.dumps(report), flush=True)
+    write_report(args.out, report)
     return 0
 
 

@@ -18,26 +18,16 @@ batch, AdamW with linear warm-up and decay, label smoothing 0.1. Saved with ``sa
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[2]))  # zst checkout
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-LANGS = ("en", "fr", "de", "es", "it", "pt", "pl", "ro", "nl", "zh", "ja", "ca", "af")
+from common import LANGS, TrainLog, base_parser, save_fp16, setup, warmup_linear, write_report  # noqa: E402
 
-
-def load_texts(world: Path) -> dict[str, list[dict[str, str]]]:
-    by_split: dict[str, list[dict[str, str]]] = {"train": [], "dev": [], "test": []}
-    with open(world / "text" / "tuples.jsonl", encoding="utf-8") as f:
-        for line in f:
-            t = json.loads(line)
-            by_split[t["split"]].append(t["text"])
-    return by_split
 
 
 def translate_prompt(tgt: str, text: str) -> str:
@@ -167,12 +157,7 @@ def main(argv=None) -> int:
     import torch
     from transformers import AutoTokenizer, MT5ForConditionalGeneration
 
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--world", type=Path, default=Path("data/miniworld"))
-    ap.add_argument("--out", type=Path, default=Path("data/miniworld/models/mt5"))
-    ap.add_argument("--steps", type=int, default=6000)
-    ap.add_argument("--batch", type=int, default=64, help="examples per step")
-    ap.add_argument("--lr", type=float, default=1e-3)
+    ap = base_parser(__doc__, "mt5", steps=6000, batch=64, batch_help="examples per step")
     ap.add_argument("--d-model", type=int, default=192)
     ap.add_argument("--d-ff", type=int, default=512, help="gated-GELU width (mT5-small: 2x d_model)")
     ap.add_argument("--heads", type=int, default=4)
@@ -181,18 +166,9 @@ def main(argv=None) -> int:
     ap.add_argument("--p-repeat", type=float, default=0.15, help="share of 'repeat:' examples")
     ap.add_argument("--beam", type=int, default=4, help="beam size for the final evaluation")
     ap.add_argument("--eval-directions", type=int, default=12)
-    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
-    ap.add_argument("--log-every", type=int, default=50, help="steps between train_log.jsonl records")
-    ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    rng = random.Random(args.seed)
-    data = load_texts(args.world)
-    init_dir = args.out.with_name(args.out.name + ".init")
+    rng, data, init_dir = setup(args)
     if not (init_dir / "config.json").exists():
         build(init_dir, data["train"], args.d_model, args.layers, args.vocab, args.d_ff, args.heads, args.seed)
     tok = AutoTokenizer.from_pretrained(init_dir)
@@ -201,11 +177,9 @@ def main(argv=None) -> int:
     model.train()
     n_params = sum(p.numel() for p in model.parameters())
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
-    warm = max(1, args.steps // 20)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / warm) * max(0.05, 1 - max(0, s - warm) / max(1, args.steps - warm)))
+    sched = warmup_linear(opt, args.steps)
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100, label_smoothing=0.1)
-    log = open(args.out.with_name(args.out.name + ".train_log.jsonl"), "w")
+    log = TrainLog(args.out)
     t0 = time.time()
     probe = [("en", "fr"), ("de", "en"), ("fr", "zh"), ("ja", "es")]
     for step in range(1, args.steps + 1):
@@ -225,26 +199,20 @@ def main(argv=None) -> int:
             if step % 1000 == 0:
                 rec["dev_bleu"], rec["dev_repeat"] = evaluate(model, tok, data["dev"], args.device, probe, limit=100,
                                                               beam=1, repeat_langs=("en", "zh"))
-            log.write(json.dumps(rec) + "\n")
-            log.flush()
-            print(json.dumps(rec), flush=True)
+            log.write(rec)
     train_seconds = time.time() - t0
     model.eval()
     directions = [(s, t) for s in LANGS for t in LANGS if s != t]
     sample = rng.sample(directions, min(args.eval_directions, len(directions)))
     scores, repeat = evaluate(model, tok, data["test"], args.device, sample, beam=args.beam, repeat_langs=LANGS)
-    model.half()
-    model.save_pretrained(args.out)
-    tok.save_pretrained(args.out)
-    size = sum(p.stat().st_size for p in args.out.glob("*.safetensors"))
-    report = {"params": n_params, "safetensors_mb": round(size / 1e6, 2), "train_seconds": round(train_seconds),
+    size_mb = save_fp16(model, tok, args.out)
+    report = {"params": n_params, "safetensors_mb": size_mb, "train_seconds": round(train_seconds),
               "steps": args.steps, "batch": args.batch, "device": args.device, "beam": args.beam,
               "test_bleu": scores, "test_bleu_mean": round(sum(scores.values()) / len(scores), 2),
               "test_repeat": repeat,
               "test_repeat_exact_mean": round(sum(r["exact"] for r in repeat.values()) / len(repeat), 4),
               "test_repeat_bleu_mean": round(sum(r["bleu"] for r in repeat.values()) / len(repeat), 2)}
-    (args.out / "eval.json").write_text(json.dumps(report, indent=1) + "\n")
-    print(json.dumps(report), flush=True)
+    write_report(args.out, report)
     return 0
 
 

@@ -13,27 +13,14 @@ Saved with ``save_pretrained`` (safetensors, fp16 weights) so zst loads it like 
 
 from __future__ import annotations
 
-import argparse
-import json
-import math
-import random
 import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[2]))  # zst checkout
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-LANGS = ("en", "fr", "de", "es", "it", "pt", "pl", "ro", "nl", "zh", "ja", "ca", "af")
+from common import LANGS, TrainLog, base_parser, save_fp16, setup, warmup_linear, write_report  # noqa: E402
 
-
-def load_texts(world: Path) -> dict[str, list[dict[str, str]]]:
-    by_split: dict[str, list[dict[str, str]]] = {"train": [], "dev": [], "test": []}
-    with open(world / "text" / "tuples.jsonl", encoding="utf-8") as f:
-        for line in f:
-            t = json.loads(line)
-            by_split[t["split"]].append(t["text"])
-    return by_split
 
 
 def build(out: Path, texts: list[dict[str, str]], d_model: int, layers: int, vocab_size: int) -> Path:
@@ -97,26 +84,15 @@ def main(argv=None) -> int:
     import torch
     from transformers import AutoTokenizer, M2M100ForConditionalGeneration
 
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--world", type=Path, default=Path("data/miniworld"))
-    ap.add_argument("--out", type=Path, default=Path("data/miniworld/models/nllb"))
-    ap.add_argument("--steps", type=int, default=6000)
-    ap.add_argument("--batch", type=int, default=96, help="sentence pairs per step")
-    ap.add_argument("--lr", type=float, default=1e-3)
+    ap = base_parser(__doc__, "nllb", steps=6000, batch=96, batch_help="sentence pairs per step")
     ap.add_argument("--d-model", type=int, default=192)
     ap.add_argument("--layers", type=int, default=3)
     ap.add_argument("--vocab", type=int, default=3000)
-    ap.add_argument("--log-every", type=int, default=50, help="steps between train_log.jsonl records")
     ap.add_argument("--eval-directions", type=int, default=None,
                     help="test directions to score (default: all 156 on a GPU, 24 sampled on CPU)")
-    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
 
-    torch.manual_seed(args.seed)
-    rng = random.Random(args.seed)
-    data = load_texts(args.world)
-    init_dir = args.out.with_name(args.out.name + ".init")
+    rng, data, init_dir = setup(args)
     if not (init_dir / "config.json").exists():
         build(init_dir, data["train"], args.d_model, args.layers, args.vocab)
     tok = AutoTokenizer.from_pretrained(init_dir)
@@ -126,11 +102,9 @@ def main(argv=None) -> int:
     model.train()
     n_params = sum(p.numel() for p in model.parameters())
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
-    warm = max(1, args.steps // 20)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / warm) * max(0.05, 1 - max(0, s - warm) / max(1, args.steps - warm)))
+    sched = warmup_linear(opt, args.steps)
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100, label_smoothing=0.1)
-    log = open(args.out.with_name(args.out.name + ".train_log.jsonl"), "w")
+    log = TrainLog(args.out)
     t0 = time.time()
     probe = [("en", "fr"), ("de", "en"), ("fr", "zh"), ("ja", "es")]
     for step in range(1, args.steps + 1):
@@ -153,24 +127,18 @@ def main(argv=None) -> int:
                    "seconds": round(time.time() - t0, 1)}
             if step % 1000 == 0:
                 rec["dev_bleu"] = evaluate(model, tok, data["dev"], args.device, probe, limit=100)
-            log.write(json.dumps(rec) + "\n")
-            log.flush()
-            print(json.dumps(rec), flush=True)
+            log.write(rec)
     train_seconds = time.time() - t0
     model.eval()
     directions = [(s, t) for s in LANGS for t in LANGS if s != t]
     n_eval = args.eval_directions or (len(directions) if args.device != "cpu" else 24)
     sample = rng.sample(directions, min(n_eval, len(directions)))
     scores = evaluate(model, tok, data["test"], args.device, sample)
-    model.half()
-    model.save_pretrained(args.out)
-    tok.save_pretrained(args.out)
-    size = sum(p.stat().st_size for p in args.out.glob("*.safetensors"))
-    report = {"params": n_params, "safetensors_mb": round(size / 1e6, 2), "train_seconds": round(train_seconds),
+    size_mb = save_fp16(model, tok, args.out)
+    report = {"params": n_params, "safetensors_mb": size_mb, "train_seconds": round(train_seconds),
               "steps": args.steps, "batch": args.batch, "device": args.device,
               "test_bleu": scores, "test_bleu_mean": round(sum(scores.values()) / len(scores), 2)}
-    (args.out / "eval.json").write_text(json.dumps(report, indent=1) + "\n")
-    print(json.dumps(report), flush=True)
+    write_report(args.out, report)
     return 0
 
 
