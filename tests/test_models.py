@@ -6,7 +6,9 @@ a reloaded copy) rather than only checking that the code runs.
 
 from __future__ import annotations
 
+import json
 import math
+import shutil
 
 import numpy as np
 import pytest
@@ -20,7 +22,7 @@ from zst.languages import to_nllb
 from zst.models.adapters import AdapterHost, HoulsbyAdapter
 from zst.models.qformer import QSimple, QTransformer, init_from_nllb, q_nllb
 from zst.models.speech_encoder import SpeechEncoder
-from zst.models.zerost import ZeroST
+from zst.models.zerost import ZeroST, bundle
 
 SR = 16000
 
@@ -568,3 +570,49 @@ def test_translate_requires_decoder(tiny_whisper_dir, tiny_nllb_dir, two_clips):
     assert model.nllb is None
     with pytest.raises(RuntimeError, match="with_decoder"):
         model.translate(_audio(two_clips), "de")
+
+
+def test_bundle_is_self_contained_and_relocatable(tiny_whisper_dir, tiny_nllb_dir, two_clips, tmp_path):
+    torch.manual_seed(0)
+    model = ZeroST.create(_cfg(tiny_whisper_dir, tiny_nllb_dir, "simple"), with_decoder=True).eval()
+    model.prepare_step("kd", continue_from_kd=False)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if not name.startswith(("speech.model.", "nllb.")):
+                p.add_(torch.randn_like(p) * 0.05)
+    model.eval()
+    model.save(tmp_path / "ckpt")
+    bundle(tmp_path / "ckpt", tmp_path / "b")
+    meta = json.loads((tmp_path / "b" / "config.json").read_text())
+    assert meta["model"]["speech_encoder"] == "bundle:speech_encoder"
+    assert meta["model"]["text_model"] == "bundle:text_model"
+    (tmp_path / "b").rename(tmp_path / "moved")  # no absolute path inside
+    loaded = ZeroST.load(tmp_path / "moved", with_decoder=True).eval()
+    audio = _audio(two_clips)
+    with torch.no_grad():  # the bundle stores every weight as fp16: round the original the same way
+        for t in [*model.parameters(), *model.buffers()]:
+            if t.is_floating_point():
+                t.copy_(t.half().float())
+        q_ref, _ = model.encode(audio)
+        q_new, _ = loaded.encode(audio)
+    torch.testing.assert_close(q_new, q_ref, atol=1e-6, rtol=0)
+    assert loaded.translate(audio, "de", beam_size=2, max_new_tokens=5) == \
+        model.translate(audio, "de", beam_size=2, max_new_tokens=5)
+    shutil.rmtree(tmp_path / "moved" / "text_model")
+    with pytest.raises(ZstError, match="bundled text model 'text_model' is missing"):
+        ZeroST.load(tmp_path / "moved")
+
+
+def test_translate_many_encodes_once_and_equals_translate(tiny_whisper_dir, tiny_nllb_dir, two_clips, monkeypatch):
+    torch.manual_seed(0)
+    model = ZeroST.create(_cfg(tiny_whisper_dir, tiny_nllb_dir, "simple"), with_decoder=True).eval()
+    audio = _audio(two_clips)
+    single = {t: model.translate(audio, t, beam_size=2, max_new_tokens=5) for t in ("de", "fr", "en")}
+    encodes = []
+    original = model.encode
+    monkeypatch.setattr(model, "encode", lambda a: encodes.append(len(a)) or original(a))
+    many = model.translate_many(audio, ["de", "fr", "en"], beam_size=2, max_new_tokens=5)
+    assert many == single and encodes == [2]
+    with pytest.raises(UnknownLanguageError):
+        model.translate_many(audio, ["de", "xx"])
+    assert encodes == [2]  # refused before encoding

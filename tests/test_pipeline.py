@@ -438,14 +438,15 @@ def test_translate_long_audio_in_segments(pipeline, speech_clips, tmp_path, monk
     sf.write(path, audio, SR, subtype="PCM_16")
 
     calls = []
-    original = ZeroST.translate
+    original = ZeroST.translate_many
 
-    def spy(self, batch, tgt, **kw):
-        out = original(self, batch, tgt, **kw)
-        calls.append(([len(a) for a in batch], tgt, out))
+    def spy(self, batch, tgts, **kw):
+        out = original(self, batch, tgts, **kw)
+        assert list(out) == list(tgts)
+        calls.append(([len(a) for a in batch], tgts[0], out[tgts[0]]))
         return out
 
-    monkeypatch.setattr(ZeroST, "translate", spy)
+    monkeypatch.setattr(ZeroST, "translate_many", spy)
     r = _ok("translate", path, "--tgt", "fr", "-m", pipeline["nll"], "-o", tmp_path / "tr", "--beam-size", "1",
             "--max-new-tokens", "6", "-q")
     (line,) = _lines(r.stdout)

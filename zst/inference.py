@@ -116,25 +116,26 @@ def translate_items(model, items: Sequence[Item], tgts: Sequence[str], *, beam_s
         ok.append(i)
         segments += [(i, s) for s in split_long(audio, model.speech.window_seconds)]
     order = sorted(range(len(segments)), key=lambda k: len(segments[k][1]), reverse=True)
+    hyps: dict[str, dict[int, str]] = {tgt: {} for tgt in tgts}
+    with progress(quiet) as bar:  # each batch is encoded once and decoded into every target
+        task = add_task(bar, f"translate → {', '.join(tgts)}", len(segments) * len(tgts))
+        for b in range(0, len(order), batch_size):
+            idx = order[b : b + batch_size]
+            out = model.translate_many([segments[k][1] for k in idx], tgts, beam_size=beam_size,
+                                       max_new_tokens=max_new_tokens)
+            for tgt in tgts:
+                hyps[tgt].update(zip(idx, out[tgt]))
+            bar.advance(task, len(idx) * len(tgts))
     records = []
-    with progress(quiet) as bar:
-        for tgt in tgts:
-            task = add_task(bar, f"translate → {tgt}", len(segments))
-            hyps: dict[int, str] = {}
-            for b in range(0, len(order), batch_size):
-                idx = order[b : b + batch_size]
-                out = model.translate([segments[k][1] for k in idx], tgt, beam_size=beam_size,
-                                      max_new_tokens=max_new_tokens)
-                hyps.update(zip(idx, out))
-                bar.advance(task, len(idx))
-            joined: dict[int, list[str]] = {i: [] for i in ok}
-            for k, (i, _) in enumerate(segments):
-                joined[i].append(hyps[k])
-            tgt1 = to_iso1(tgt)
-            for i in ok:
-                it = items[i]
-                records.append({"id": it.id, "audio": it.audio_path, "src_lang": it.src_lang, "tgt_lang": tgt1,
-                                "hyp": " ".join(h for h in joined[i] if h), "ref": it.reference(tgt1)})
+    for tgt in tgts:
+        joined: dict[int, list[str]] = {i: [] for i in ok}
+        for k, (i, _) in enumerate(segments):
+            joined[i].append(hyps[tgt][k])
+        tgt1 = to_iso1(tgt)
+        for i in ok:
+            it = items[i]
+            records.append({"id": it.id, "audio": it.audio_path, "src_lang": it.src_lang, "tgt_lang": tgt1,
+                            "hyp": " ".join(h for h in joined[i] if h), "ref": it.reference(tgt1)})
     return records, bad
 
 

@@ -58,7 +58,7 @@ def cache_teacher_states(cuts: CutSet, text_model: str, out_dir: str | Path, *, 
 
     dev = pick_device(device)
     tok = load_tokenizer(text_model)
-    model = load_pretrained(AutoModelForSeq2SeqLM, text_model, "NLLB model")
+    model = load_pretrained(AutoModelForSeq2SeqLM, text_model, "NLLB model", dtype=torch.float32)
     encoder = model.get_encoder().to(dev).eval()
     by_lang: dict[str, list] = defaultdict(list)
     for cut in cuts:

@@ -105,7 +105,8 @@ class SpeechEncoder(nn.Module):
         config = load_pretrained(AutoConfig, name_or_path, "speech encoder config")
         family = _family_of(config.model_type)
         fe = load_pretrained(AutoFeatureExtractor, name_or_path, "feature extractor")
-        kw = {"dtype": dtype} if dtype is not None else {}
+        # float32 unless asked: transformers 5 would keep a checkpoint's stored dtype (fp16 bundles)
+        kw = {"dtype": dtype if dtype is not None else torch.float32}
         if family == "whisper":
             full = load_pretrained(WhisperModel, name_or_path, "Whisper model", **kw)
             model = full.get_encoder()

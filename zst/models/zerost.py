@@ -92,7 +92,7 @@ class ZeroST(nn.Module):
         text_config = load_pretrained(AutoConfig, cfg.text_model, "text model config")
         nllb = None
         if with_decoder or cfg.qformer == "nllb":
-            nllb = load_pretrained(AutoModelForSeq2SeqLM, cfg.text_model, "NLLB model")
+            nllb = load_pretrained(AutoModelForSeq2SeqLM, cfg.text_model, "NLLB model", dtype=torch.float32)
         model = cls(cfg, speech, text_config)
         if cfg.qformer == "nllb":
             init_from_nllb(model.qformer, nllb)
@@ -114,7 +114,7 @@ class ZeroST(nn.Module):
         meta = json.loads((path / "config.json").read_text())
         from zst.config import build
 
-        cfg = build(ModelConfig, meta["model"])
+        cfg = _resolve_bundled(build(ModelConfig, meta["model"]), path)
         speech = SpeechEncoder.from_pretrained(cfg.speech_encoder)
         text_config = load_pretrained(AutoConfig, cfg.text_model, "text model config")
         model = cls(cfg, speech, text_config)
@@ -131,7 +131,7 @@ class ZeroST(nn.Module):
             raise ZstError(f"{path}: checkpoint weights do not fit the model "
                            f"(missing {missing[:3]}, unexpected {unexpected[:3]})")
         if with_decoder:
-            nllb = load_pretrained(AutoModelForSeq2SeqLM, cfg.text_model, "NLLB model")
+            nllb = load_pretrained(AutoModelForSeq2SeqLM, cfg.text_model, "NLLB model", dtype=torch.float32)
             model.attach_text_model(nllb, load_tokenizer(cfg.text_model))
         return model.to(device).eval()
 
@@ -281,22 +281,36 @@ class ZeroST(nn.Module):
         Raises:
             UnknownLanguageError: ``tgt`` does not map to an NLLB code.
         """
+        return self.translate_many(audio, [tgt], beam_size=beam_size, max_new_tokens=max_new_tokens)[tgt]
+
+    def translate_many(self, audio: Sequence[np.ndarray], tgts: Sequence[str], *, beam_size: int = 4,
+                       max_new_tokens: int = 200) -> dict[str, list[str]]:
+        """Translate B utterances into each of ``tgts``, encoding the audio once: ``{tgt: [B texts]}``.
+
+        Raises:
+            UnknownLanguageError: a target does not map to an NLLB code (checked before any work).
+        """
         from transformers.modeling_outputs import BaseModelOutput
 
         self._require_decoder()
-        code = to_nllb(tgt)
-        forced = self.tokenizer.convert_tokens_to_ids(code)
-        if forced is None or forced == self.tokenizer.unk_token_id:
-            raise ZstError(f"target language {code} is not in the NLLB tokenizer's vocabulary")
+        forced = {}
+        for tgt in tgts:
+            code = to_nllb(tgt)
+            forced[tgt] = self.tokenizer.convert_tokens_to_ids(code)
+            if forced[tgt] is None or forced[tgt] == self.tokenizer.unk_token_id:
+                raise ZstError(f"target language {code} is not in the NLLB tokenizer's vocabulary")
         Q, _ = self.encode(audio)
-        out = self.nllb.generate(
-            encoder_outputs=BaseModelOutput(last_hidden_state=Q),
-            attention_mask=torch.ones(Q.shape[:2], dtype=torch.long, device=Q.device),
-            forced_bos_token_id=forced,
-            num_beams=beam_size,
-            generation_config=self._generation_config(max_new_tokens),
-        )
-        return [t.strip() for t in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
+        out = {}
+        for tgt in tgts:
+            ids = self.nllb.generate(
+                encoder_outputs=BaseModelOutput(last_hidden_state=Q),
+                attention_mask=torch.ones(Q.shape[:2], dtype=torch.long, device=Q.device),
+                forced_bos_token_id=forced[tgt],
+                num_beams=beam_size,
+                generation_config=self._generation_config(max_new_tokens),
+            )
+            out[tgt] = [t.strip() for t in self.tokenizer.batch_decode(ids, skip_special_tokens=True)]
+        return out
 
     def _generation_config(self, max_new_tokens: int):
         """The NLLB model's generation config with our length limit (``max_length`` cleared so the
@@ -320,6 +334,76 @@ class ZeroST(nn.Module):
         state = weights if weights is not None else self.own_state_dict()
         save_file({k: v.detach().cpu().contiguous() for k, v in state.items()}, str(path / "model.safetensors"))
         return path
+
+
+BUNDLE_PREFIX = "bundle:"  # base-model reference relative to the checkpoint folder (see bundle())
+
+
+def _resolve_bundled(cfg: ModelConfig, path: Path) -> ModelConfig:
+    """Turn ``bundle:<folder>`` base-model references into paths inside the checkpoint ``path``."""
+    from dataclasses import replace
+
+    fixes = {}
+    for key in ("speech_encoder", "text_model"):
+        ref = getattr(cfg, key)
+        if ref.startswith(BUNDLE_PREFIX):
+            local = path / ref[len(BUNDLE_PREFIX):]
+            if not (local / "config.json").is_file():
+                raise ZstError(f"{path}: bundled {key.replace('_', ' ')} '{local.name}' is missing "
+                               f"(expected {local}/config.json)")
+            fixes[key] = str(local)
+    return replace(cfg, **fixes) if fixes else cfg
+
+
+def bundle(checkpoint: str | Path, out: str | Path, *, half: bool = True) -> Path:
+    """Copy a ZeroST checkpoint and the two frozen base models it needs into one folder.
+
+    ``out/config.json`` then names the base models ``bundle:speech_encoder`` and
+    ``bundle:text_model`` (folders next to it), so the folder is self-contained and relocatable:
+    :meth:`ZeroST.load` works on it anywhere, with no hub or original paths. With ``half`` every
+    weight is stored as float16 (loaded back into float32 modules).
+    zst's embedded default model (``zst/assets/default_model``) is such a bundle.
+
+    Raises:
+        ZstError: ``checkpoint`` is not a ZeroST checkpoint, or a base model cannot be loaded.
+    """
+    import shutil
+    import tempfile
+
+    from transformers import AutoConfig, AutoFeatureExtractor, AutoModel, AutoModelForSeq2SeqLM, WhisperModel
+
+    src = resolve_checkpoint(checkpoint)
+    meta = json.loads((src / "config.json").read_text())
+    from zst.config import build
+
+    cfg = _resolve_bundled(build(ModelConfig, meta["model"]), src)
+    out = Path(out)
+    tmp = Path(tempfile.mkdtemp(prefix=".bundle-", dir=out.parent if out.parent.exists() else None))
+    try:
+        kind = load_pretrained(AutoConfig, cfg.speech_encoder, "speech encoder config").model_type
+        speech_cls = WhisperModel if kind == "whisper" else AutoModel  # what SpeechEncoder loads
+        for key, loader, folder in (("speech_encoder", speech_cls, "speech_encoder"),
+                                    ("text_model", AutoModelForSeq2SeqLM, "text_model")):
+            model = load_pretrained(loader, getattr(cfg, key), key.replace("_", " "))
+            if half:
+                model.half()
+            model.save_pretrained(tmp / folder)
+        load_pretrained(AutoFeatureExtractor, cfg.speech_encoder, "feature extractor").save_pretrained(
+            tmp / "speech_encoder")
+        load_tokenizer(cfg.text_model).save_pretrained(tmp / "text_model")
+        state = load_file(str(src / "model.safetensors"))
+        state = {k: (v.half() if half and v.is_floating_point() else v) for k, v in state.items()}
+        meta["model"] = {**meta["model"], "speech_encoder": BUNDLE_PREFIX + "speech_encoder",
+                         "text_model": BUNDLE_PREFIX + "text_model"}
+        (tmp / "config.json").write_text(json.dumps(meta, indent=2))
+        save_file({k: v.contiguous() for k, v in state.items()}, str(tmp / "model.safetensors"))
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out
 
 
 def load_tokenizer(name_or_path: str):
