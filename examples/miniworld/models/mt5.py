@@ -11,7 +11,8 @@ the task is in the prompt, with English language names (:func:`zst.languages.lan
 * ``repeat: {text}`` -> ``{text}`` unchanged.
 
 Trained on the train split of ``text/tuples.jsonl`` (every tuple, spoken or not), random tasks per
-batch, AdamW with linear warm-up and decay, label smoothing 0.1. Saved with ``save_pretrained``
+batch, AdamW with linear warm-up and decay (attention queries at ``lr * d_kv**-0.5``, see
+:func:`param_groups`), no dropout (as mT5 pre-training), label smoothing 0.1. Saved with ``save_pretrained``
 (safetensors, fp16 weights) so zst loads it like a hub id; writes ``train_log.jsonl`` and
 ``eval.json`` (BLEU on the test split for a sample of directions, exact match / BLEU for repeat).
 """
@@ -101,6 +102,21 @@ def build(out: Path, texts: list[dict[str, str]], d_model: int, layers: int, voc
     return out
 
 
+def param_groups(model, lr: float) -> list[dict]:
+    """AdamW groups with the attention queries at ``lr * d_kv**-0.5``.
+
+    T5 does not scale q.k by ``d_kv**-0.5``; Mesh TensorFlow folds that factor into the initialisation of
+    ``q`` (std ``(d_model * d_kv)**-0.5``, 7x smaller than ``k``/``v``). That is equivalent for Adafactor,
+    whose steps are relative to each weight's scale, but not for AdamW, whose steps have the same absolute
+    size for every weight: ``q`` would move ``d_kv**0.5`` times faster, relative to its size, than anything
+    else, and the attention logits with it. Folding the factor into the learning rate as well restores
+    the usual (scaled dot-product) training dynamics."""
+    kv = model.config.d_kv
+    q = [p for n, p in model.named_parameters() if n.endswith(".q.weight")]
+    rest = [p for n, p in model.named_parameters() if not n.endswith(".q.weight")]
+    return [{"params": rest, "lr": lr}, {"params": q, "lr": lr * kv ** -0.5}]
+
+
 def encode(tok, pairs, device):
     """Batch of (prompt, target) -> model inputs (``</s>`` appended to both by the tokenizer)."""
     import torch
@@ -157,12 +173,15 @@ def main(argv=None) -> int:
     import torch
     from transformers import AutoTokenizer, MT5ForConditionalGeneration
 
-    ap = base_parser(__doc__, "mt5", steps=6000, batch=64, batch_help="examples per step")
+    ap = base_parser(__doc__, "mt5", steps=2400, batch=64, batch_help="examples per step", lr=2e-3)
     ap.add_argument("--d-model", type=int, default=192)
     ap.add_argument("--d-ff", type=int, default=512, help="gated-GELU width (mT5-small: 2x d_model)")
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--layers", type=int, default=3)
     ap.add_argument("--vocab", type=int, default=3200)
+    ap.add_argument("--dropout", type=float, default=0.0,
+                    help="dropout_rate (mT5 pre-training: 0; T5's 0.1, applied to embeddings, "
+                    "every residual branch, attention weights and the encoder output, stalls learning to copy)")
     ap.add_argument("--p-repeat", type=float, default=0.15, help="share of 'repeat:' examples")
     ap.add_argument("--beam", type=int, default=4, help="beam size for the final evaluation")
     ap.add_argument("--eval-directions", type=int, default=12)
@@ -172,11 +191,12 @@ def main(argv=None) -> int:
     if not (init_dir / "config.json").exists():
         build(init_dir, data["train"], args.d_model, args.layers, args.vocab, args.d_ff, args.heads, args.seed)
     tok = AutoTokenizer.from_pretrained(init_dir)
-    model = MT5ForConditionalGeneration.from_pretrained(init_dir, dtype=torch.float32).to(args.device)
-    model.config.dropout_rate = 0.1
+    # dropout_rate is read when the modules are built, so it must be given here (setting model.config later is a no-op)
+    model = MT5ForConditionalGeneration.from_pretrained(init_dir, dtype=torch.float32,
+                                                        dropout_rate=args.dropout).to(args.device)
     model.train()
     n_params = sum(p.numel() for p in model.parameters())
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
+    opt = torch.optim.AdamW(param_groups(model, args.lr), lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
     sched = warmup_linear(opt, args.steps)
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100, label_smoothing=0.1)
     log = TrainLog(args.out)
