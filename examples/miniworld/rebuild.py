@@ -1,0 +1,298 @@
+"""Rebuild the mini-world evidence from nothing: corpus → foundation models → ZeroST variants → tables.
+
+    python examples/miniworld/rebuild.py                      # everything not yet done (resumable)
+    python examples/miniworld/rebuild.py --list               # stages and whether each is done
+    python examples/miniworld/rebuild.py --only zerost-r7 eval-r7 --force   # redo some stages
+
+Every stage is one command (printed before it runs) and leaves ``WORLD/runs/.done/<stage>`` when
+it succeeds, so an interrupted rebuild continues where it stopped; ``--force`` reruns the selected
+stages. Stages run in order, each sized to finish in under 45 minutes on 2 CPU cores; on a machine
+with a GPU the model scripts and zst's trainers use it (``--device``, accelerate) and the evaluation
+translates the whole test split.
+
+Stages:
+
+* ``corpus`` — ``build.py`` (text, espeak-ng speech, the corpora's layouts).
+* ``nllb`` ``labse`` ``mt5`` ``whisper`` ``wav2vec2`` — the foundation models (``models/*.py``).
+* ``prepare`` — ``zst prepare`` of VoxPopuli (train, with NLLB-encoder teacher states), MLS and
+  Common Voice (train), their temperature mix "Big" (α = 0.5), VoxPopuli en/fr/de/it/es only, and
+  the Europarl-ST test split (the evaluation).
+* ``zerost-<row>`` — ``zst distill`` and/or ``zst train-nll`` for one row of :data:`VARIANTS`.
+* ``eval-<row>`` — ``zst translate`` of the Europarl-ST test split into its nine languages and
+  ``zst eval --protocol europarl-st``; ``cascade`` and ``topline`` — ``baselines.py`` + the same eval.
+* ``tables`` — ``docs/results/*.md`` and plots from the evaluations that exist.
+* ``default-model`` — the best evaluated row (highest Europarl-ST average), bundled (:func:`zst.models.zerost.bundle`) into
+  ``zst/assets/default_model``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+PY = sys.executable
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One ZeroST system of Table 1 / Table 2 / the unseen-target study."""
+
+    data: str  # vp | big | vp5 (VoxPopuli en fr de it es only)
+    encoder: str  # wav2vec2 | whisper
+    qformer: str  # simple | lite | nllb
+    loss: str  # nll | kd | kd-nll
+    queries: int = 256
+    kd_from: str | None = None  # reuse the distill run of this row (KD→NLL rows whose KD is a row itself)
+
+
+#: Table 1 rows 1-7 (ZeroST paper), Table 2 (queries; 256 is row 3) and the unseen-target model.
+VARIANTS: dict[str, Variant] = {
+    "r1": Variant("vp", "wav2vec2", "simple", "nll"),
+    "r2": Variant("vp", "wav2vec2", "simple", "kd"),
+    "r3": Variant("vp", "wav2vec2", "simple", "kd-nll", kd_from="r2"),
+    "r4": Variant("vp", "wav2vec2", "lite", "kd-nll"),
+    "r5": Variant("vp", "wav2vec2", "nllb", "kd-nll"),
+    "r6": Variant("big", "wav2vec2", "nllb", "kd-nll"),
+    "r7": Variant("big", "whisper", "nllb", "kd-nll"),
+    "q16": Variant("vp", "wav2vec2", "simple", "kd-nll", queries=16),
+    "q64": Variant("vp", "wav2vec2", "simple", "kd-nll", queries=64),
+    "q128": Variant("vp", "wav2vec2", "simple", "kd-nll", queries=128),
+    "q512": Variant("vp", "wav2vec2", "simple", "kd-nll", queries=512),
+    "unseen": Variant("vp5", "wav2vec2", "simple", "kd-nll"),
+}
+EUROPARL = ("en", "fr", "de", "it", "es", "pt", "pl", "ro", "nl")
+MODELS = ("nllb", "labse", "mt5", "whisper", "wav2vec2")
+
+
+class Rebuild:
+    def __init__(self, args):
+        self.a = args
+        self.world = args.world.resolve()
+        self.models = self.world / "models"
+        self.runs = self.world / "runs"
+        self.done_dir = self.runs / ".done"
+        self.zst = [PY, "-m", "zst.cli.main"]
+        self.env = {**os.environ, "TOKENIZERS_PARALLELISM": "false"}
+        if args.threads:
+            self.env["OMP_NUM_THREADS"] = str(args.threads)
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def sh(self, cmd: list) -> None:
+        cmd = [str(c) for c in cmd]
+        print("+ " + shlex.join(cmd), flush=True)
+        subprocess.run(cmd, check=True, cwd=REPO, env=self.env)
+
+    def done(self, stage: str) -> bool:
+        return (self.done_dir / stage).exists()
+
+    def stages(self) -> list[str]:
+        rows = list(VARIANTS)
+        return ["corpus", *MODELS, "prepare", *[f"zerost-{r}" for r in rows], *[f"eval-{r}" for r in rows],
+                "cascade", "topline", "tables", "default-model"]
+
+    def run_stage(self, stage: str) -> None:
+        t0 = time.time()
+        kind, _, row = stage.partition("-")
+        if stage == "corpus":
+            self.sh([PY, HERE / "build.py", "--out", self.world])
+        elif stage in MODELS:
+            cmd = [PY, HERE / "models" / f"{stage}.py", "--world", self.world, "--out", self.models / stage]
+            if self.a.device:
+                cmd += ["--device", self.a.device]
+            if self.a.threads:
+                cmd += ["--threads", self.a.threads]
+            self.sh(cmd)
+        elif stage == "prepare":
+            self.prepare()
+        elif kind == "zerost":
+            self.train(row)
+        elif kind == "eval":
+            self.evaluate(row)
+        elif stage in ("cascade", "topline"):
+            self.baseline(stage)
+        elif stage == "tables":
+            self.sh([PY, HERE / "tables.py", "--runs", self.runs, "--out", REPO / "docs" / "results"])
+        elif stage == "default-model":
+            self.default_model()
+        else:
+            raise SystemExit(f"unknown stage {stage!r}")
+        self.done_dir.mkdir(parents=True, exist_ok=True)
+        (self.done_dir / stage).write_text(f"{time.time() - t0:.0f} s\n")
+        print(f"== {stage} done in {(time.time() - t0) / 60:.1f} min", flush=True)
+
+    # -- stages --------------------------------------------------------------------------------
+    def prepare(self) -> None:
+        teacher = ["--text-model", self.models / "nllb"]
+        p = self.runs
+        self.sh([*self.zst, "prepare", "voxpopuli", self.world / "voxpopuli", "--split", "train", *teacher,
+                 "-o", p / "prep-vp-train", "-q"])
+        self.sh([*self.zst, "prepare", "voxpopuli", self.world / "voxpopuli", "--split", "train", *teacher,
+                 "--languages", "en,fr,de,it,es", "-o", p / "prep-vp5-train", "-q"])
+        self.sh([*self.zst, "prepare", "mls", self.world / "mls", "--split", "train", *teacher,
+                 "-o", p / "prep-mls-train", "-q"])
+        self.sh([*self.zst, "prepare", "commonvoice", self.world / "commonvoice", "--split", "train", *teacher,
+                 "-o", p / "prep-cv-train", "-q"])
+        self.sh([*self.zst, "prepare", "mix", p / "prep-vp-train", p / "prep-mls-train", p / "prep-cv-train",
+                 "--alpha", "0.5", "-o", p / "prep-big-train", "-q"])
+        self.sh([*self.zst, "prepare", "europarl-st", self.world / "europarl-st", "--split", "test", "--no-teacher",
+                 "-o", p / "prep-ep-test", "-q"])
+
+    def _model_flags(self, v: Variant) -> list:
+        return ["--speech-encoder", self.models / v.encoder, "--text-model", self.models / "nllb",
+                "--qformer", v.qformer, "--queries", v.queries, "--adapter-dim", 32]
+
+    def _train_flags(self, steps: int, run: Path) -> list:
+        return ["--max-steps", steps, "--batch-seconds", self.a.batch_seconds, "--lr", self.a.lr,
+                "--checkpoint-every", max(50, steps // 4), "--log-every", 10, "-o", run, "-q",
+                "--config", self._config_file()]
+
+    def _config_file(self) -> Path:
+        """Mini-world Q-Lite size (the paper's 768-wide Q-Lite is 4x NLLB-1.3B's width ratio apart)."""
+        path = self.runs / "zerost-miniworld.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("model:\n  lite_dim: 128\n  lite_layers: 4\n  lite_heads: 4\n  lite_ffn: 512\n")
+        return path
+
+    def _resume(self, run: Path) -> list:
+        return ["--resume"] if (run / "checkpoints").is_dir() else []
+
+    def train(self, row: str) -> None:
+        v = VARIANTS[row]
+        data = self.runs / f"prep-{v.data}-train"
+        kd_run = self.runs / f"zerost-{v.kd_from or row}" / "kd"
+        if "kd" in v.loss and not (v.kd_from and (kd_run / "model").is_dir()):
+            self.sh([*self.zst, "distill", data, *self._model_flags(v), *self._train_flags(self.a.kd_steps, kd_run),
+                     *self._resume(kd_run)])
+        if "nll" in v.loss:
+            run = self.runs / f"zerost-{row}" / "nll"
+            init = ["--init", kd_run] if "kd" in v.loss else self._model_flags(v)
+            self.sh([*self.zst, "train-nll", data, *init, *self._train_flags(self.a.nll_steps, run), *self._resume(run)])
+
+    def model_dir(self, row: str) -> Path:
+        v = VARIANTS[row]
+        base = self.runs / f"zerost-{row}"
+        return base / ("nll" if "nll" in v.loss else "kd")
+
+    def _test_manifest(self) -> Path:
+        """The Europarl-ST test manifest, cut to ``--eval-per-language`` utterances per source language
+        (the same segments in every language: the first N of each language's 301)."""
+        full = self.runs / "prep-ep-test" / "cuts.jsonl.gz"
+        n = self.a.eval_per_language
+        if not n:
+            return full
+        out = self.runs / f"ep-test-{n}.jsonl.gz"
+        if not out.exists():
+            from lhotse import CutSet
+
+            cuts = CutSet.from_file(full)
+            seen: dict[str, int] = {}
+            keep = []
+            for c in cuts:
+                lang = c.supervisions[0].language
+                if seen.get(lang, 0) < n:
+                    seen[lang] = seen.get(lang, 0) + 1
+                    keep.append(c)
+            CutSet.from_cuts(keep).to_file(out)
+        return out
+
+    def evaluate(self, row: str) -> None:
+        run = self.runs / f"eval-{row}"
+        tgts = [x for t in EUROPARL for x in ("--tgt", t)]
+        self.sh([*self.zst, "translate", self._test_manifest(), *tgts, "-m", self.model_dir(row), "--beam-size",
+                 self.a.beam, "--batch-size", 32, "-o", run, "-q"])
+        self.sh([*self.zst, "eval", run / "predictions" / "predictions.jsonl", "--protocol", "europarl-st",
+                 "-o", run / "scores", "-q"])
+
+    def baseline(self, system: str) -> None:
+        run = self.runs / f"eval-{system}"
+        cmd = [PY, HERE / "baselines.py", system, self._test_manifest(), "--nllb", self.models / "nllb",
+               "--beam", self.a.beam, "-o", run]
+        if system == "cascade":
+            cmd += ["--whisper", self.models / "whisper"]
+        if self.a.device:
+            cmd += ["--device", self.a.device]
+        self.sh(cmd)
+        self.sh([*self.zst, "eval", run / "predictions" / "predictions.jsonl", "--protocol", "europarl-st",
+                 "-o", run / "scores", "-q"])
+
+    def default_model(self) -> None:
+        scored = {}
+        for row, v in VARIANTS.items():
+            f = self.runs / f"eval-{row}" / "scores" / "europarl-st.json"
+            if v.data != "vp5" and f.exists():  # any full-language row; the unseen-target model is not a candidate
+                scored[row] = json.loads(f.read_text())["average"]
+        if not scored:
+            raise SystemExit("default-model: no evaluated ZeroST row yet (run zerost-<row> and eval-<row>)")
+        best = max(scored, key=scored.get)
+        print(f"default model: row {best} (Europarl-ST average BLEU {scored[best]:.1f})", flush=True)
+        self.sh([PY, "-c", "import sys; from zst.models.zerost import bundle; bundle(sys.argv[1], sys.argv[2])",
+                 self.model_dir(best), REPO / "zst" / "assets" / "default_model"])
+        self.example_clips()
+
+    def example_clips(self) -> None:
+        """``examples/audio/<lang>_miniworld.wav`` + ``miniworld_clips.tsv``: one Europarl-ST *test*
+        segment per language (held-out speakers and sentences; segment k of speech ``test-000k``
+        for the k-th language, so the clips say different sentences), with its translations."""
+        import soundfile as sf
+        from lhotse import CutSet
+
+        langs = ("en", "fr", "de", "es", "it", "pl")
+        cuts = {c.id: c for c in CutSet.from_file(self.runs / "prep-ep-test" / "cuts.jsonl.gz")}
+        out = REPO / "examples" / "audio"
+        rows = ["file\tlang\ttext\t" + "\t".join(f"text_{t}" for t in EUROPARL)]
+        for k, lang in enumerate(langs):
+            cut = cuts[f"{lang}_test-{k:04d}_0"]
+            sf.write(out / f"{lang}_miniworld.wav", cut.load_audio()[0], 16000, subtype="PCM_16")
+            sup = cut.supervisions[0]
+            tr = (sup.custom or {}).get("translations", {})
+            rows.append("\t".join([f"{lang}_miniworld.wav", lang, sup.text,
+                                   *[sup.text if t == lang else tr.get(t, "") for t in EUROPARL]]))
+        (out / "miniworld_clips.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--world", type=Path, default=REPO / "data" / "miniworld")
+    ap.add_argument("--only", nargs="+", default=None, help="stages to run (default: all not done)")
+    ap.add_argument("--force", action="store_true", help="rerun the selected stages even if done")
+    ap.add_argument("--list", action="store_true", help="list the stages and exit")
+    ap.add_argument("--device", default=None, help="cpu | cuda for the model scripts (default: cuda if available)")
+    ap.add_argument("--threads", type=int, default=0, help="torch CPU threads per job (0: torch's default)")
+    ap.add_argument("--kd-steps", type=int, default=600, help="ZeroST KD steps per row")
+    ap.add_argument("--nll-steps", type=int, default=600, help="ZeroST NLL steps per row")
+    ap.add_argument("--batch-seconds", type=float, default=40.0, help="ZeroST audio seconds per batch")
+    ap.add_argument("--lr", type=float, default=1e-3, help="ZeroST peak learning rate")
+    ap.add_argument("--beam", type=int, default=4)
+    ap.add_argument("--eval-per-language", type=int, default=100,
+                    help="Europarl-ST test utterances per source language (0: all 301)")
+    args = ap.parse_args(argv)
+    rb = Rebuild(args)
+    stages = rb.stages()
+    if args.list:
+        for s in stages:
+            print(f"{'done' if rb.done(s) else '    '}  {s}")
+        return 0
+    selected = args.only or stages
+    unknown = [s for s in selected if s not in stages]
+    if unknown:
+        ap.error(f"unknown stage(s) {', '.join(unknown)}; see --list")
+    for stage in [s for s in stages if s in selected]:
+        if rb.done(stage) and not args.force:
+            print(f"== {stage}: done, skipped", flush=True)
+            continue
+        print(f"== {stage}", flush=True)
+        rb.run_stage(stage)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Write the mini-world versions of the ZeroST paper's tables from the evaluations ``rebuild.py`` made.
+
+    python examples/miniworld/tables.py --runs data/miniworld/runs --out docs/results
+
+Reads ``RUNS/eval-<row>/scores/europarl-st.json`` (``zst eval --protocol europarl-st``) for every
+row of ``rebuild.VARIANTS`` and for ``cascade``/``topline``; rows not evaluated yet are listed as
+such, never invented. Writes ``OUT/table1.md`` (rows 1-9, per source language = mean BLEU over its
+eight targets, and the average), ``OUT/table2.md`` + ``OUT/table2_queries.png`` (average BLEU
+against the number of queries) and ``OUT/unseen_targets.md`` (X = en fr de it es → Y = pl ro nl).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from rebuild import VARIANTS  # noqa: E402
+
+PAPER_ORDER = ("en", "fr", "de", "it", "es", "pt", "pl", "ro", "nl")
+ROW_LABELS = {
+    "r1": "1", "r2": "2", "r3": "3", "r4": "4", "r5": "5", "r6": "6", "r7": "7",
+    "cascade": "8", "topline": "9",
+}
+DATA_NAMES = {"vp": "VP", "big": "Big", "vp5": "VP en fr de it es"}
+ENCODER_NAMES = {"wav2vec2": "wav2vec2 (MMS)", "whisper": "Whisper"}
+QFORMER_NAMES = {"simple": "Q-Simple", "lite": "Q-Lite", "nllb": "Q-NLLB"}
+LOSS_NAMES = {"nll": "NLL", "kd": "KD", "kd-nll": "KD→NLL"}
+SEEN, UNSEEN = ("en", "fr", "de", "it", "es"), ("pl", "ro", "nl")
+
+
+def load(runs: Path, row: str) -> dict | None:
+    f = runs / f"eval-{row}" / "scores" / "europarl-st.json"
+    return json.loads(f.read_text()) if f.exists() else None
+
+
+def _fmt(x) -> str:
+    return "—" if x is None else f"{x:.1f}"
+
+
+def table1(runs: Path) -> str:
+    head = "| # | data | encoder | Q-Former | loss | " + " | ".join(PAPER_ORDER) + " | Avg. |"
+    lines = [head, "|" + "---|" * (6 + len(PAPER_ORDER))]
+    for row in ("r1", "r2", "r3", "r4", "r5", "r6", "r7", "cascade", "topline"):
+        res = load(runs, row)
+        if row in VARIANTS:
+            v = VARIANTS[row]
+            desc = [DATA_NAMES[v.data], ENCODER_NAMES[v.encoder], QFORMER_NAMES[v.qformer], LOSS_NAMES[v.loss]]
+        else:
+            desc = ["Whisper → NLLB cascade" if row == "cascade" else "NLLB topline (reference transcripts)", "", "", ""]
+        if res is None:
+            cells = ["not run yet"] + [""] * len(PAPER_ORDER)
+        else:
+            cells = [_fmt(res["per_source"].get(s)) for s in PAPER_ORDER] + [f"**{res['average']:.1f}**"]
+        lines.append(f"| {ROW_LABELS[row]} | " + " | ".join(desc + cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def table2(runs: Path, out: Path) -> str:
+    rows = [("q16", 16), ("q64", 64), ("q128", 128), ("r3", 256), ("q512", 512)]
+    got = [(q, load(runs, r)) for r, q in rows]
+    lines = ["| queries | " + " | ".join(str(q) for q, _ in got) + " |", "|---|" + "---:|" * len(got),
+             "| average BLEU | " + " | ".join(_fmt(r["average"]) if r else "not run yet" for _, r in got) + " |"]
+    pts = [(q, r["average"]) for q, r in got if r]
+    if len(pts) >= 2:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(4.5, 3))
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o")
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("number of queries")
+        ax.set_ylabel("Europarl-ST average BLEU")
+        ax.set_title("mini-world Table 2 (row 3 setting)")
+        fig.tight_layout()
+        fig.savefig(out / "table2_queries.png", dpi=120)
+        plt.close(fig)
+        lines.append("\n![BLEU against the number of queries](table2_queries.png)")
+    return "\n".join(lines) + "\n"
+
+
+def unseen(runs: Path) -> str:
+    lines = ["| model | trained on | " + " | ".join(f"{s}→{t}" for s in SEEN for t in UNSEEN) + " | mean |",
+             "|---|---|" + "---:|" * (len(SEEN) * len(UNSEEN) + 1)]
+    for row, label in (("unseen", "VoxPopuli en fr de it es"), ("r3", "all VoxPopuli languages")):
+        res = load(runs, row)
+        if res is None:
+            lines.append(f"| {row} | {label} | not run yet |" + " |" * (len(SEEN) * len(UNSEEN)))
+            continue
+        vals = [res["grid"].get(s, {}).get(t) for s in SEEN for t in UNSEEN]
+        have = [x for x in vals if x is not None]
+        mean = sum(have) / len(have) if have else None
+        lines.append(f"| {row} | {label} | " + " | ".join(_fmt(x) for x in vals) + f" | **{_fmt(mean)}** |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", type=Path, default=Path("data/miniworld/runs"))
+    ap.add_argument("--out", type=Path, default=Path("docs/results"))
+    args = ap.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "table1.md").write_text("# Table 1 in miniature (Europarl-ST test, BLEU)\n\n" + table1(args.runs))
+    (args.out / "table2.md").write_text("# Table 2 in miniature: number of queries\n\n" + table2(args.runs, args.out))
+    (args.out / "unseen_targets.md").write_text(
+        "# Unseen target languages (X = en fr de it es → Y = pl ro nl, BLEU)\n\n" + unseen(args.runs))
+    print(f"tables written to {args.out}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""The mini-world rebuild command's bookkeeping and the results tables it writes (no training here)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+MINIWORLD = Path(__file__).resolve().parents[1] / "examples" / "miniworld"
+sys.path.insert(0, str(MINIWORLD))
+
+LANGS = ("de", "en", "es", "fr", "it", "nl", "pl", "pt", "ro")
+
+
+def _eval(runs: Path, row: str, score) -> None:
+    """A europarl-st.json as `zst eval --protocol europarl-st` writes it, from score(src, tgt)."""
+    grid = {s: {t: score(s, t) for t in LANGS if t != s} for s in LANGS}
+    per_source = {s: sum(v.values()) / len(v) for s, v in grid.items()}
+    d = runs / f"eval-{row}" / "scores"
+    d.mkdir(parents=True)
+    (d / "europarl-st.json").write_text(json.dumps({
+        "protocol": "europarl-st", "metric": "bleu", "languages": list(LANGS), "grid": grid,
+        "per_source": per_source, "average": sum(per_source.values()) / len(per_source), "missing": [],
+        "complete": True}))
+
+
+def test_list_shows_stages_in_order_and_done_markers(tmp_path, capsys):
+    import rebuild
+
+    (tmp_path / "runs" / ".done").mkdir(parents=True)
+    (tmp_path / "runs" / ".done" / "nllb").write_text("1 s\n")
+    assert rebuild.main(["--world", str(tmp_path), "--list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    names = [line.split()[-1] for line in lines]
+    assert names[:7] == ["corpus", "nllb", "labse", "mt5", "whisper", "wav2vec2", "prepare"]
+    assert names.index("zerost-r3") < names.index("eval-r3") < names.index("tables") < names.index("default-model")
+    assert [line.split()[0] for line in lines if line.endswith(" nllb")] == ["done"]
+    assert not lines[0].startswith("done")
+
+
+def test_tables_from_hand_made_grids(tmp_path):
+    import tables
+
+    runs = tmp_path / "runs"
+    _eval(runs, "r3", lambda s, t: 20.0 if t in ("pl", "ro", "nl") else 30.0)
+    _eval(runs, "unseen", lambda s, t: 10.0 if t in ("pl", "ro", "nl") else 40.0)
+    _eval(runs, "q16", lambda s, t: 5.0)
+    _eval(runs, "topline", lambda s, t: 90.0)
+    out = tmp_path / "results"
+    assert tables.main(["--runs", str(runs), "--out", str(out)]) == 0
+    t1 = (out / "table1.md").read_text().splitlines()
+    row3 = next(line for line in t1 if line.startswith("| 3 |"))
+    # per source: (5 x 30 + 3 x 20) / 8 = 26.25 for sources outside {pl, ro, nl}; (6x30 + 2x20)/8 = 27.5 inside
+    assert row3.split("|")[6].strip() == "26.2" and row3.split("|")[12].strip() == "27.5"
+    assert "not run yet" in next(line for line in t1 if line.startswith("| 1 |"))
+    assert "**90.0**" in next(line for line in t1 if line.startswith("| 9 |"))
+    t2 = (out / "table2.md").read_text()
+    assert "| average BLEU | 5.0 | not run yet | not run yet |" in t2 and (out / "table2_queries.png").exists()
+    unseen = (out / "unseen_targets.md").read_text().splitlines()
+    assert unseen[-2].endswith("| **10.0** |") and unseen[-1].endswith("| **20.0** |")
