@@ -7,9 +7,23 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 MINIWORLD = Path(__file__).resolve().parents[1] / "examples" / "miniworld"
 sys.path.insert(0, str(MINIWORLD))
 sys.path.insert(0, str(MINIWORLD / "models"))
+
+
+@pytest.fixture(scope="module")
+def speech_world(tmp_path_factory) -> Path:
+    """A tiny world with speech: 60 tuples, 24 of them spoken in en and zh in every layout."""
+    import build
+
+    root = tmp_path_factory.mktemp("speech_world")
+    build.build_text(root, 60, seed=0, n_dev=6, n_test=6)
+    for lang in ("en", "zh"):
+        build.build_language(str(root), lang, 24, seed=0)
+    return root
 
 
 def test_nllb_script_learns_saves_and_loads(tmp_path):
@@ -80,3 +94,90 @@ def test_mt5_script_learns_saves_and_loads(tmp_path):
     with torch.no_grad():
         gen = model.generate(**tok(["translate into French: The cat sleeps."], return_tensors="pt"), max_new_tokens=5)
     assert gen.shape[0] == 1 and gen[0, 0].item() == tok.pad_token_id  # decoding starts from <pad>, as T5
+
+
+def test_wav2vec2_script_learns_saves_and_loads(speech_world):
+    import numpy as np
+    import torch
+    import wav2vec2
+    from transformers import AutoProcessor
+
+    from zst.models.speech_encoder import SpeechEncoder
+
+    tmp_path = speech_world
+    out = tmp_path / "models" / "wav2vec2"
+    assert wav2vec2.main(["--world", str(tmp_path), "--out", str(out), "--langs", "en,zh", "--corpora", "fleurs",
+                          "--steps", "30", "--batch", "12", "--hidden", "32", "--layers", "1", "--heads", "2",
+                          "--ffn", "64", "--conv-dims", "16,16,16,16,16,16,16", "--lr", "3e-3", "--log-every", "5",
+                          "--eval-every", "0", "--eval-limit", "3", "--threads", "1", "--device", "cpu"]) == 0
+    log = [json.loads(line) for line in (tmp_path / "models" / "wav2vec2.train_log.jsonl").read_text().splitlines()]
+    steps = [r for r in log if "loss" in r]
+    assert steps[-1]["loss"] < 0.8 * steps[0]["loss"]  # the CTC loss falls
+    report = json.loads((out / "eval.json").read_text())
+    assert set(report["test_cer"]) == {"en", "zh"} and report["params"] > 10_000
+    processor = AutoProcessor.from_pretrained(out)  # Wav2Vec2Processor: feature extractor + CTC tokenizer
+    vocab = processor.tokenizer.get_vocab()
+    assert vocab["<pad>"] == 0 and "|" in vocab and "t" in vocab and "T" not in vocab  # lower-cased characters
+    assert any("\u4e00" <= c <= "\u9fff" for c in vocab)  # hanzi are characters
+    assert processor.feature_extractor.do_normalize and processor.feature_extractor.return_attention_mask
+    encoder = SpeechEncoder.from_pretrained(str(out))  # Wav2Vec2Model under the CTC head, as for an MMS hub id
+    assert type(encoder.model).__name__ == "Wav2Vec2Model" and encoder.frame_rate == 50.0
+    from safetensors import safe_open
+
+    with safe_open(str(out / "model.safetensors"), "pt") as f:  # stored in fp16, loaded as float32
+        assert {f.get_slice(k).get_dtype() for k in f.keys()} == {"F16"}
+    assert next(encoder.model.parameters()).dtype == torch.float32
+    with torch.no_grad():
+        states, mask = encoder(encoder.features([np.zeros(16000, np.float32), np.zeros(8000, np.float32)]))
+    assert states.shape[0] == 2 and states.shape[2] == 32 and 48 <= states.shape[1] <= 50  # 50 frames/s
+    assert mask.sum(1).tolist()[1] < mask.sum(1).tolist()[0]
+
+
+def test_whisper_script_learns_saves_and_loads(speech_world):
+    import numpy as np
+    import torch
+    import whisper
+    from transformers import AutoTokenizer, WhisperFeatureExtractor, WhisperForConditionalGeneration
+    from transformers.models.whisper.tokenization_whisper import LANGUAGES
+
+    from zst.models.speech_encoder import SpeechEncoder
+
+    tmp_path = speech_world
+    out = tmp_path / "models" / "whisper"
+    assert whisper.main(["--world", str(tmp_path), "--out", str(out), "--languages", "en,zh", "--steps", "30",
+                         "--batch", "8", "--d-model", "32", "--enc-layers", "1", "--dec-layers", "1", "--vocab", "400",
+                         "--lr", "3e-3", "--log-every", "5", "--eval-limit", "2", "--threads", "1",
+                         "--device", "cpu"]) == 0
+    log = [json.loads(line) for line in (tmp_path / "models" / "whisper.train_log.jsonl").read_text().splitlines()]
+    assert log[-1]["loss"] < 0.8 * log[0]["loss"]  # the loss falls
+    report = json.loads((out / "eval.json").read_text())
+    assert set(report["test_wer"]) == {"en"} and set(report["test_cer"]) == {"zh"}
+    assert set(report["test_x_en_bleu"]) == {"zh"}
+
+    tok = AutoTokenizer.from_pretrained(out)
+    ids = tok.convert_tokens_to_ids
+    sot = ids("<|startoftranscript|>")
+    assert ids("<|endoftext|>") < sot  # BPE pieces, then Whisper's special tokens in Whisper's order
+    assert [ids(f"<|{c}|>") for c in LANGUAGES] == list(range(sot + 1, sot + 1 + len(LANGUAGES)))
+    assert ids("<|translate|>") == sot + 1 + len(LANGUAGES) and ids("<|notimestamps|>") == len(tok) - 1
+    tok.set_prefix_tokens(language="fr", task="transcribe")  # transformers' own prefix logic agrees
+    assert tok("Le chat.")["input_ids"][:4] == [sot, ids("<|fr|>"), ids("<|transcribe|>"), ids("<|notimestamps|>")]
+
+    model = WhisperForConditionalGeneration.from_pretrained(out, dtype=torch.float32).eval()
+    fe = WhisperFeatureExtractor.from_pretrained(out)
+    assert fe.chunk_length == 6 and model.config.max_source_positions == 300
+    feats = torch.from_numpy(fe([np.zeros(16000, np.float32)], sampling_rate=16000, return_tensors="np")[
+        "input_features"])
+    prompts = []  # the decoder's first input is the forced Whisper prompt
+    hook = model.model.decoder.register_forward_pre_hook(
+        lambda mod, args, kwargs: prompts.append(kwargs["input_ids"][0].tolist()), with_kwargs=True)
+    gen = model.generate(input_features=feats, language="zh", task="translate", max_new_tokens=3)
+    hook.remove()
+    assert prompts[0] == [sot, ids("<|zh|>"), ids("<|translate|>"), ids("<|notimestamps|>")]
+    assert 1 <= gen.shape[1] <= 3 + 4
+
+    encoder = SpeechEncoder.from_pretrained(str(out))  # the encoder, as for openai/whisper-* ids
+    assert encoder.family == "whisper" and encoder.window_seconds == 6.0 and encoder.hidden_size == 32
+    with torch.no_grad():
+        states, mask = encoder(encoder.features([np.zeros(16000, np.float32)]))
+    assert states.shape[-1] == 32 and int(mask.sum()) == 50  # 1 s of real frames at 50 frames/s
