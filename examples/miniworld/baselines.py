@@ -1,7 +1,8 @@
 """ZeroST's comparison systems on a prepared manifest (Table 1 rows 8-9 of the ZeroST paper).
 
     python examples/miniworld/baselines.py topline RUN/prep-ep-test --nllb MODELS/nllb -o RUN/topline
-    python examples/miniworld/baselines.py cascade RUN/prep-ep-test --whisper MODELS/whisper --nllb MODELS/nllb -o RUN/cascade
+    python examples/miniworld/baselines.py cascade RUN/prep-ep-test --whisper MODELS/whisper \
+        --nllb MODELS/nllb -o RUN/cascade
 
 * ``topline``: the NLLB model translates the *reference transcripts* (what ZeroST could at best do).
 * ``cascade``: the Whisper model transcribes the speech (language given, ``<|transcribe|>``), then the

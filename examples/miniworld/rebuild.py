@@ -21,7 +21,8 @@ Stages:
 * ``eval-<row>`` — ``zst translate`` of the Europarl-ST test split into its nine languages and
   ``zst eval --protocol europarl-st``; ``cascade`` and ``topline`` — ``baselines.py`` + the same eval.
 * ``tables`` — ``docs/results/*.md`` and plots from the evaluations that exist.
-* ``default-model`` — the best evaluated row (highest Europarl-ST average), bundled (:func:`zst.models.zerost.bundle`) into
+* ``default-model`` — the best evaluated row (highest Europarl-ST average), bundled
+  (:func:`zst.models.zerost.bundle`) into
   ``zst/assets/default_model``.
 """
 
@@ -175,7 +176,8 @@ class Rebuild:
         if "nll" in v.loss:
             run = self.runs / f"zerost-{row}" / "nll"
             init = ["--init", kd_run] if "kd" in v.loss else self._model_flags(v)
-            self.sh([*self.zst, "train-nll", data, *init, *self._train_flags(self.a.nll_steps, run), *self._resume(run)])
+            self.sh([*self.zst, "train-nll", data, *init, *self._train_flags(self.a.nll_steps, run),
+                     *self._resume(run)])
 
     def model_dir(self, row: str) -> Path:
         v = VARIANTS[row]

@@ -51,7 +51,8 @@ def table1(runs: Path) -> str:
             v = VARIANTS[row]
             desc = [DATA_NAMES[v.data], ENCODER_NAMES[v.encoder], QFORMER_NAMES[v.qformer], LOSS_NAMES[v.loss]]
         else:
-            desc = ["Whisper → NLLB cascade" if row == "cascade" else "NLLB topline (reference transcripts)", "", "", ""]
+            name = "Whisper → NLLB cascade" if row == "cascade" else "NLLB topline (reference transcripts)"
+            desc = [name, "", "", ""]
         if res is None:
             cells = ["not run yet"] + [""] * len(PAPER_ORDER)
         else:

@@ -16,7 +16,8 @@ sys.path.insert(0, str(HERE.parents[2]))  # zst checkout
 
 from grammar import LANGUAGES as LANGS  # noqa: E402  (the 13 mini-world languages, in grammar order)
 
-__all__ = ["LANGS", "load_texts", "base_parser", "setup", "warmup_linear", "TrainLog", "save_fp16", "write_report"]
+__all__ = ["LANGS", "load_texts", "base_parser", "setup", "warmup_linear", "update", "TrainLog", "save_fp16",
+           "write_report"]
 
 
 def load_texts(world: Path) -> dict[str, list[dict[str, str]]]:
@@ -66,6 +67,17 @@ def warmup_linear(opt, steps: int):
     warm = max(1, steps // 20)
     return torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / warm) * max(0.05, 1 - max(0, s - warm) / max(1, steps - warm)))
+
+
+def update(loss, opt, sched, params, max_norm: float = 1.0) -> None:
+    """One optimiser update: backward, gradient clipping to ``max_norm``, step, schedule step."""
+    import torch
+
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, max_norm)
+    opt.step()
+    sched.step()
 
 
 class TrainLog:

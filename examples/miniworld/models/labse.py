@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import LANGS, TrainLog, base_parser, save_fp16, setup, warmup_linear, write_report  # noqa: E402
+from common import LANGS, TrainLog, base_parser, save_fp16, setup, update, warmup_linear, write_report  # noqa: E402
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 # retrieval pairs for eval.json: the required ones first, then a fixed sample of the rest
@@ -169,11 +169,7 @@ def main(argv=None) -> int:
         x = embed(model, tok, srcs, args.device)
         y = embed(model, tok, tgts, args.device)
         loss, sim = ranking_loss(x, y, same, args.margin, args.scale)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
+        update(loss, opt, sched, model.parameters())
         if step % args.log_every == 0 or step == 1:
             acc = (sim.argmax(dim=1) == torch.arange(len(sim), device=sim.device)).float().mean().item()
             rec = {"step": step, "loss": round(loss.item(), 4), "batch_acc": round(acc, 3),

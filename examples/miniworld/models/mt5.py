@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import LANGS, TrainLog, base_parser, save_fp16, setup, warmup_linear, write_report  # noqa: E402
+from common import LANGS, TrainLog, base_parser, save_fp16, setup, update, warmup_linear, write_report  # noqa: E402
 
 
 
@@ -208,11 +208,7 @@ def main(argv=None) -> int:
         logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
                        labels=batch["labels"]).logits
         loss = loss_fn(logits.reshape(-1, logits.size(-1)), batch["labels"].reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
+        update(loss, opt, sched, model.parameters())
         if step % args.log_every == 0 or step == 1:
             rec = {"step": step, "loss": round(loss.item(), 4), "lr": sched.get_last_lr()[0],
                    "seconds": round(time.time() - t0, 1)}

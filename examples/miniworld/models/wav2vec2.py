@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import LANGS, TrainLog, base_parser, save_fp16, setup, warmup_linear, write_report  # noqa: E402
+from common import LANGS, TrainLog, base_parser, save_fp16, setup, update, warmup_linear, write_report  # noqa: E402
 from speech_data import CORPUS_ROOTS, load_speech  # noqa: E402
 
 SAMPLING_RATE = 16_000
@@ -219,11 +219,7 @@ def main(argv=None) -> int:
         batch = collate(processor.feature_extractor, [train[i][1] for i in idx], [labels[i] for i in idx], args.device)
         audio_seconds += sum(len(train[i][1]) for i in idx) / SAMPLING_RATE
         loss = model(**batch).loss
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
+        update(loss, opt, sched, model.parameters())
         if step % args.log_every == 0 or step == 1:
             rec = {"step": step, "loss": round(loss.item(), 4), "lr": sched.get_last_lr()[0],
                    "audio_hours": round(audio_seconds / 3600, 2), "seconds": round(time.time() - t0, 1)}
@@ -249,7 +245,8 @@ def main(argv=None) -> int:
               "languages": langs, "corpora": corpora, "vocab": len(vocab),
               "eval": f"{args.eval_corpus} test, greedy CTC, zst.metrics cer/wer (whisper-basic normalisation)",
               "eval_seconds": round(eval_seconds),
-              "test_cer": {k: v["cer"] for k, v in scores.items()}, "test_wer": {k: v["wer"] for k, v in scores.items()},
+              "test_cer": {k: v["cer"] for k, v in scores.items()},
+              "test_wer": {k: v["wer"] for k, v in scores.items()},
               "test_cer_mean": mean_of(scores, "cer"), "test_wer_mean": mean_of(scores, "wer"),
               "test_utterances": {k: v["n"] for k, v in scores.items()}, "samples": sample}
     write_report(args.out, report)

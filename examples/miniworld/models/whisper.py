@@ -33,7 +33,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import LANGS, TrainLog, base_parser, save_fp16, setup, warmup_linear, write_report  # noqa: E402
+from common import LANGS, TrainLog, base_parser, save_fp16, setup, update, warmup_linear, write_report  # noqa: E402
 
 HELD_OUT = ("ca", "af")
 TRAIN_LANGS = tuple(x for x in LANGS if x not in HELD_OUT)
@@ -93,7 +93,8 @@ def log_mels(fe, audios: list[np.ndarray], batch: int = 256) -> np.ndarray:
     """``(N, 80, 100 × window)`` float16 log-mel of every utterance, padded to the window."""
     out = []
     for i in range(0, len(audios), batch):
-        out.append(fe(audios[i:i + batch], sampling_rate=16000, return_tensors="np")["input_features"].astype(np.float16))
+        feats = fe(audios[i:i + batch], sampling_rate=16000, return_tensors="np")["input_features"]
+        out.append(feats.astype(np.float16))
     return np.concatenate(out)
 
 
@@ -166,7 +167,8 @@ def main(argv=None) -> int:
     from speech_data import load_speech
 
     ap = base_parser(__doc__, "whisper", steps=1600, batch=32, batch_help="utterances per step", lr=1e-3)
-    ap.add_argument("--window", type=int, default=6, help="encoder window in whole seconds (max_source_positions = 50x)")
+    ap.add_argument("--window", type=int, default=6,
+                    help="encoder window in whole seconds (max_source_positions = 50x)")
     ap.add_argument("--d-model", type=int, default=128)
     ap.add_argument("--enc-layers", type=int, default=4)
     ap.add_argument("--dec-layers", type=int, default=2)
@@ -214,7 +216,8 @@ def main(argv=None) -> int:
         np.save(cache, mels)
     print(f"log-mel of {len(train)} utterances in {time.time() - t_feat:.0f}s", flush=True)
 
-    opt = torch.optim.AdamW([*model.parameters(), *ctc_head.parameters()], lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
+    params = [*model.parameters(), *ctc_head.parameters()]
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
     sched = warmup_linear(opt, args.steps)
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100, label_smoothing=0.1)
     log = TrainLog(args.out)
@@ -240,14 +243,10 @@ def main(argv=None) -> int:
                                                    torch.tensor([len(t) for t in targets]), blank=len(tok),
                                                    zero_infinity=True)
                 loss = (1 - args.ctc_weight) * loss + args.ctc_weight * ctc
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_([*model.parameters(), *ctc_head.parameters()], 1.0)
-        opt.step()
-        sched.step()
+        update(loss, opt, sched, params)
         if step % args.log_every == 0 or step == 1:
-            log.write({"step": step, "loss": round(loss.item(), 4), "ctc": round(ctc.item(), 4), "lr": sched.get_last_lr()[0],
-                       "seconds": round(time.time() - t0, 1)})
+            log.write({"step": step, "loss": round(loss.item(), 4), "ctc": round(ctc.item(), 4),
+                       "lr": sched.get_last_lr()[0], "seconds": round(time.time() - t0, 1)})
     train_seconds = time.time() - t0
     limit = args.eval_limit or (None if args.device != "cpu" else 100)
     wers, cers, bleus = evaluate(model, fe, tok, test, args.device, limit)
