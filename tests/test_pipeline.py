@@ -337,7 +337,11 @@ def _records(run: Path) -> list[dict]:
 
 def test_translate_folder_and_file_several_targets(pipeline, work):
     out = work / "tr_examples"
-    r = _ok("translate", EXAMPLES, EXAMPLES / "en_cat.wav", "--tgt", "de", "--tgt", "fra", "--tgt", "zho_Hans",
+    folder = work / "demo_clips"  # the three DEMO_SENTENCES clips of examples/audio (not the mini-world ones)
+    folder.mkdir(exist_ok=True)
+    for name in ("de_katze.wav", "en_cat.wav", "fr_chat.wav"):
+        shutil.copy(EXAMPLES / name, folder / name)
+    r = _ok("translate", folder, EXAMPLES / "en_cat.wav", "--tgt", "de", "--tgt", "fra", "--tgt", "zho_Hans",
             "-m", pipeline["nll"], "-o", out, "--beam-size", "2", "--max-new-tokens", "8", "--device", "cpu", "-q")
     ids = ["de_katze", "en_cat", "fr_chat", "en_cat"]  # folder (sorted), then the file
     lines = _lines(r.stdout)
@@ -347,7 +351,7 @@ def test_translate_folder_and_file_several_targets(pipeline, work):
     assert len(recs) == 12
     assert [(x["id"], x["tgt_lang"]) for x in recs] == [(i, t) for t in ("de", "fr", "zh") for i in ids]
     assert [x["hyp"] for x in recs] == [x[2] for x in lines]
-    assert recs[0]["audio"] == str(EXAMPLES / "de_katze.wav")
+    assert recs[0]["audio"] == str(folder / "de_katze.wav")
     assert all(x["src_lang"] is None and x["ref"] is None for x in recs)
     for t in ("de", "fr", "zh"):
         txt = (out / "predictions" / f"{t}.txt").read_text(encoding="utf-8").splitlines()
