@@ -56,6 +56,9 @@ def run(system: str, manifest: str, out: Path, *, nllb: Path, whisper: Path | No
     tok = AutoTokenizer.from_pretrained(nllb)
     mt = M2M100ForConditionalGeneration.from_pretrained(nllb, dtype=torch.float32).to(device).eval()
     mt.generation_config.max_length = None
+    by_lang = defaultdict(list)
+    for it in items:
+        by_lang[it.src_lang].append(it)
     sources: dict[str, str] = {}
     if system == "topline":
         sources = {it.id: it.transcript for it in items}
@@ -67,17 +70,11 @@ def run(system: str, manifest: str, out: Path, *, nllb: Path, whisper: Path | No
         wtok = AutoTokenizer.from_pretrained(whisper)
         fe = WhisperFeatureExtractor.from_pretrained(whisper)
         asr = WhisperForConditionalGeneration.from_pretrained(whisper, dtype=torch.float32).to(device).eval()
-        by_lang = defaultdict(list)
-        for it in items:
-            by_lang[it.src_lang].append(it)
         for lang, group in by_lang.items():
             audio = [load_audio(it.audio_path, offset=it.start, duration=it.duration) for it in group]
             hyps = whisper_script.generate(asr, fe, wtok, audio, lang, "transcribe", device, beam=beam)
             sources.update({it.id: h for it, h in zip(group, hyps)})
     records = []
-    by_lang = defaultdict(list)
-    for it in items:
-        by_lang[it.src_lang].append(it)
     for src, group in by_lang.items():
         for tgt in tgts:
             if tgt == src:

@@ -157,10 +157,12 @@ class Rebuild:
                 "--config", self._config_file()]
 
     def _config_file(self) -> Path:
-        """Mini-world Q-Lite size (the paper's 768-wide Q-Lite is 4x NLLB-1.3B's width ratio apart)."""
+        """The mini-world's Q-Lite size, written once: narrower than the NLLB stand-in (d 192), as the
+        paper's 768-wide Q-Lite is narrower than NLLB-1.3B (d 1024)."""
         path = self.runs / "zerost-miniworld.yaml"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("model:\n  lite_dim: 128\n  lite_layers: 4\n  lite_heads: 4\n  lite_ffn: 512\n")
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("model:\n  lite_dim: 128\n  lite_layers: 4\n  lite_heads: 4\n  lite_ffn: 512\n")
         return path
 
     def _resume(self, run: Path) -> list:

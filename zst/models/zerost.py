@@ -111,10 +111,7 @@ class ZeroST(nn.Module):
         from transformers import AutoConfig, AutoModelForSeq2SeqLM
 
         path = resolve_checkpoint(path)
-        meta = json.loads((path / "config.json").read_text())
-        from zst.config import build
-
-        cfg = _resolve_bundled(build(ModelConfig, meta["model"]), path)
+        meta, cfg = _read_checkpoint_config(path)
         speech = SpeechEncoder.from_pretrained(cfg.speech_encoder)
         text_config = load_pretrained(AutoConfig, cfg.text_model, "text model config")
         model = cls(cfg, speech, text_config)
@@ -339,6 +336,14 @@ class ZeroST(nn.Module):
 BUNDLE_PREFIX = "bundle:"  # base-model reference relative to the checkpoint folder (see bundle())
 
 
+def _read_checkpoint_config(path: Path) -> tuple[dict, ModelConfig]:
+    """``config.json`` of the checkpoint folder ``path`` and its ModelConfig, bundled base models resolved."""
+    from zst.config import build
+
+    meta = json.loads((path / "config.json").read_text())
+    return meta, _resolve_bundled(build(ModelConfig, meta["model"]), path)
+
+
 def _resolve_bundled(cfg: ModelConfig, path: Path) -> ModelConfig:
     """Turn ``bundle:<folder>`` base-model references into paths inside the checkpoint ``path``."""
     from dataclasses import replace
@@ -373,10 +378,7 @@ def bundle(checkpoint: str | Path, out: str | Path, *, half: bool = True) -> Pat
     from transformers import AutoConfig, AutoFeatureExtractor, AutoModel, AutoModelForSeq2SeqLM, WhisperModel
 
     src = resolve_checkpoint(checkpoint)
-    meta = json.loads((src / "config.json").read_text())
-    from zst.config import build
-
-    cfg = _resolve_bundled(build(ModelConfig, meta["model"]), src)
+    meta, cfg = _read_checkpoint_config(src)
     out = Path(out)
     tmp = Path(tempfile.mkdtemp(prefix=".bundle-", dir=out.parent if out.parent.exists() else None))
     try:

@@ -16,8 +16,8 @@ sys.path.insert(0, str(HERE.parents[2]))  # zst checkout
 
 from grammar import LANGUAGES as LANGS  # noqa: E402  (the 13 mini-world languages, in grammar order)
 
-__all__ = ["LANGS", "load_texts", "base_parser", "setup", "warmup_linear", "update", "TrainLog", "save_fp16",
-           "write_report"]
+__all__ = ["LANGS", "load_texts", "base_parser", "setup", "warmup_linear", "update", "step_record", "seq2seq_loss",
+           "TrainLog", "save_fp16", "write_report"]
 
 
 def load_texts(world: Path) -> dict[str, list[dict[str, str]]]:
@@ -78,6 +78,23 @@ def update(loss, opt, sched, params, max_norm: float = 1.0) -> None:
     torch.nn.utils.clip_grad_norm_(params, max_norm)
     opt.step()
     sched.step()
+
+
+def step_record(step: int, loss, sched, t0: float, **extra) -> dict:
+    """The training-log record every script writes: step, loss, learning rate, seconds since ``t0``
+    and ``extra`` (floats rounded to 4 places)."""
+    import time
+
+    rec = {"step": step, "loss": round(loss.item(), 4)}
+    rec.update({k: round(v, 4) if isinstance(v, float) else v for k, v in extra.items()})
+    rec.update({"lr": sched.get_last_lr()[0], "seconds": round(time.time() - t0, 1)})
+    return rec
+
+
+def seq2seq_loss(model, batch: dict, loss_fn):
+    """Teacher-forced token loss of an encoder-decoder on ``encode()``'s batch (labels -100 at padding)."""
+    logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], labels=batch["labels"]).logits
+    return loss_fn(logits.reshape(-1, logits.size(-1)), batch["labels"].reshape(-1))
 
 
 class TrainLog:

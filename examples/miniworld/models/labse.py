@@ -27,7 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import LANGS, TrainLog, base_parser, save_fp16, setup, update, warmup_linear, write_report  # noqa: E402
+from common import (  # noqa: E402
+    LANGS, TrainLog, base_parser, save_fp16, setup, step_record, update, warmup_linear, write_report,
+)
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 # retrieval pairs for eval.json: the required ones first, then a fixed sample of the rest
@@ -172,8 +174,7 @@ def main(argv=None) -> int:
         update(loss, opt, sched, model.parameters())
         if step % args.log_every == 0 or step == 1:
             acc = (sim.argmax(dim=1) == torch.arange(len(sim), device=sim.device)).float().mean().item()
-            rec = {"step": step, "loss": round(loss.item(), 4), "batch_acc": round(acc, 3),
-                   "lr": sched.get_last_lr()[0], "seconds": round(time.time() - t0, 1)}
+            rec = step_record(step, loss, sched, t0, batch_acc=round(acc, 3))
             if step % 250 == 0:
                 dev = retrieval(model, tok, data["dev"], probe, args.device)
                 rec["dev_p@1_mean"] = round(sum(dev.values()) / len(dev), 2)

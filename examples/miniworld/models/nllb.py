@@ -19,7 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import LANGS, TrainLog, base_parser, save_fp16, setup, update, warmup_linear, write_report  # noqa: E402
+from common import (  # noqa: E402
+    LANGS, TrainLog, base_parser, save_fp16, seq2seq_loss, setup, step_record, update, warmup_linear, write_report,
+)
 
 
 
@@ -114,13 +116,10 @@ def main(argv=None) -> int:
             src, tgt = rng.sample(LANGS, 2)
             pairs.append((src, t[src], tgt, t[tgt]))
         batch = encode(tok, pairs, args.device)
-        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
-                       labels=batch["labels"]).logits
-        loss = loss_fn(logits.reshape(-1, logits.size(-1)), batch["labels"].reshape(-1))
+        loss = seq2seq_loss(model, batch, loss_fn)
         update(loss, opt, sched, model.parameters())
         if step % args.log_every == 0 or step == 1:
-            rec = {"step": step, "loss": round(loss.item(), 4), "lr": sched.get_last_lr()[0],
-                   "seconds": round(time.time() - t0, 1)}
+            rec = step_record(step, loss, sched, t0)
             if step % 1000 == 0:
                 rec["dev_bleu"] = evaluate(model, tok, data["dev"], args.device, probe, limit=100)
             log.write(rec)

@@ -30,7 +30,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import LANGS, TrainLog, base_parser, save_fp16, setup, update, warmup_linear, write_report  # noqa: E402
+from common import (  # noqa: E402
+    LANGS, TrainLog, base_parser, save_fp16, setup, step_record, update, warmup_linear, write_report,
+)
 from speech_data import CORPUS_ROOTS, load_speech  # noqa: E402
 
 SAMPLING_RATE = 16_000
@@ -221,8 +223,7 @@ def main(argv=None) -> int:
         loss = model(**batch).loss
         update(loss, opt, sched, model.parameters())
         if step % args.log_every == 0 or step == 1:
-            rec = {"step": step, "loss": round(loss.item(), 4), "lr": sched.get_last_lr()[0],
-                   "audio_hours": round(audio_seconds / 3600, 2), "seconds": round(time.time() - t0, 1)}
+            rec = step_record(step, loss, sched, t0, audio_hours=round(audio_seconds / 3600, 2))
             if args.eval_every and (step % args.eval_every == 0):
                 dev_scores = evaluate(model, processor, dev, args.device)
                 rec["dev_cer"] = mean_of(dev_scores, "cer")

@@ -25,6 +25,7 @@ translation examples with probability ``--translate-prob``. Writes ``train_log.j
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -33,7 +34,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import LANGS, TrainLog, base_parser, save_fp16, setup, update, warmup_linear, write_report  # noqa: E402
+from common import (  # noqa: E402
+    LANGS, TrainLog, base_parser, save_fp16, setup, step_record, update, warmup_linear, write_report,
+)
 
 HELD_OUT = ("ca", "af")
 TRAIN_LANGS = tuple(x for x in LANGS if x not in HELD_OUT)
@@ -52,10 +55,7 @@ def build_tokenizer(texts: list[str], vocab_size: int):
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=["<|endoftext|>"],
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
     backend.train_from_iterator(texts, trainer)
-    model = backend.to_str()
-    import json
-
-    m = json.loads(model)["model"]
+    m = json.loads(backend.to_str())["model"]
     vocab = m["vocab"]
     merges = [tuple(x) if isinstance(x, list) else tuple(x.split(" ")) for x in m["merges"]]
     specials = ["<|startoftranscript|>", *[f"<|{c}|>" for c in LANGUAGES], *SPECIAL_AFTER_LANGS]
@@ -245,8 +245,7 @@ def main(argv=None) -> int:
                 loss = (1 - args.ctc_weight) * loss + args.ctc_weight * ctc
         update(loss, opt, sched, params)
         if step % args.log_every == 0 or step == 1:
-            log.write({"step": step, "loss": round(loss.item(), 4), "ctc": round(ctc.item(), 4),
-                       "lr": sched.get_last_lr()[0], "seconds": round(time.time() - t0, 1)})
+            log.write(step_record(step, loss, sched, t0, ctc=round(ctc.item(), 4)))
     train_seconds = time.time() - t0
     limit = args.eval_limit or (None if args.device != "cpu" else 100)
     wers, cers, bleus = evaluate(model, fe, tok, test, args.device, limit)
