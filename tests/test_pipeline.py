@@ -645,7 +645,7 @@ def test_missing_config_exits_2(tmp_path):
     assert r.stderr.strip() == f"error: {tmp_path / 'none.yaml'}: config file not found"
 
 
-@pytest.mark.parametrize("cmd", ["train-slm", "retrieve"])
+@pytest.mark.parametrize("cmd", ["train-slm"])
 def test_stub_commands_exit_1(cmd):
     r = _invoke(cmd)
     assert r.exit_code == 1

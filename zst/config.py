@@ -119,6 +119,25 @@ class EvalConfig:
     protocol: str | None = None  # europarl-st: 72-direction grid, per-source means, heatmap
 
 
+@dataclass(frozen=True)
+class RetrieveConfig:
+    """``zst retrieve``: speech-to-speech retrieval (Whisper cross-lingual retrieval paper, §3)."""
+
+    manifest: str = ""  # cuts.jsonl.gz from `zst prepare` (or its run dir) holding every language
+    model: str = DEFAULT_SPEECH_ENCODER  # speech encoder: HF id or local path (Whisper or wav2vec2/MMS)
+    layer: int | None = None  # encoder layer whose output is used (0 = embeddings, -1 / None = last)
+    src: tuple[str, ...] = ()  # query languages (ISO 639-1); every (src, tgt) pair with src != tgt is scored
+    tgt: tuple[str, ...] = ()  # candidate languages (ISO 639-1)
+    metric: str = "seqsim"  # seqsim (Eq. 1) | avgsim (Eq. 2) | dtw | ot
+    faiss_prefilter: int | None = None  # keep the K best candidates by AvgSim (faiss), rerank with metric
+    ot_exact: bool = False  # OT with POT ot.emd2 per pair instead of batched Sinkhorn (small pools)
+    ot_reg: float = 0.005  # Sinkhorn entropic regularisation (cost units: cosine distance)
+    max_memory_mb: float = 512.0  # bound on one scoring block's similarity tensors, MiB
+    batch_size: int = 8  # utterances (or window-long pieces) per encoder forward pass
+    device: str = "auto"  # auto | cpu | cuda (encoder and scoring)
+    seed: int = 0
+
+
 C = TypeVar("C")
 
 

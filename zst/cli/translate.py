@@ -1,4 +1,4 @@
-"""``zst translate`` and ``zst retrieve``."""
+"""``zst translate``."""
 
 from __future__ import annotations
 
@@ -39,8 +39,3 @@ def translate_cmd(
     for r in translate(cfg, inputs, run_dir, quiet=quiet):
         typer.echo(f"{r['id']}\t{r['tgt_lang']}\t{r['hyp']}")
 
-
-def retrieve_cmd():
-    """Speech-to-speech retrieval (SeqSim, AvgSim, DTW, OT). Not implemented yet."""
-    typer.echo("error: `zst retrieve` is not implemented yet (planned: the Whisper cross-lingual study)", err=True)
-    raise typer.Exit(1)

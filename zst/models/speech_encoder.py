@@ -157,11 +157,16 @@ class SpeechEncoder(nn.Module):
         """Encode features from :meth:`features`.
 
         Args:
-            layer: output of this layer (0 = embeddings, ``num_layers`` = last); ``None`` = last.
+            layer: output of this layer (0 = embeddings, ``num_layers`` = last; negative counts from
+                the end, -1 = last); ``None`` = last.
 
         Returns:
             ``states (B, T, D)`` float and ``mask (B, T)`` bool (``True`` = real frame).
+
+        Raises:
+            ZstError: ``layer`` outside ``[-(num_layers + 1), num_layers]``.
         """
+        self.check_layer(layer)
         dev = self.device
         dtype = next(self.model.parameters()).dtype
         want_hidden = layer is not None
@@ -182,3 +187,9 @@ class SpeechEncoder(nn.Module):
     @property
     def num_layers(self) -> int:
         return self.adapters.num_layers
+
+    def check_layer(self, layer: int | None) -> None:
+        """Raise :class:`ZstError` unless ``layer`` is ``None`` or in ``[-(num_layers + 1), num_layers]``."""
+        if layer is not None and not -(self.num_layers + 1) <= layer <= self.num_layers:
+            raise ZstError(f"--layer {layer}: out of range for this {self.family} encoder with {self.num_layers} "
+                           f"layers (0 = embeddings .. {self.num_layers} = last, or -1 = last)")
