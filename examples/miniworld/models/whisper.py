@@ -125,6 +125,63 @@ def collate(mels: np.ndarray, idx: list[int], inputs, labels, pad: int, device):
     return feats.to(device), x.to(device), y.to(device)
 
 
+class CharVocab:
+    """Characters of the training transcripts, for the training-only encoder CTC head (blank last)."""
+
+    def __init__(self, texts: list[str]):
+        self.chars = sorted({c for t in texts for c in t})
+        self.index = {c: i for i, c in enumerate(self.chars)}
+        self.blank = len(self.chars)
+
+    def encode(self, text: str) -> list[int]:
+        return [self.index[c] for c in text if c in self.index]
+
+    def greedy(self, ids: list[int]) -> str:
+        """CTC greedy decoding: collapse repeats, drop blanks."""
+        out, prev = [], None
+        for i in ids:
+            if i != prev and i != self.blank:
+                out.append(self.chars[i])
+            prev = i
+        return "".join(out)
+
+
+def ctc_frames(n_samples: int, n_frames: int) -> int:
+    """Encoder frames (20 ms each, after Whisper's stride-2 conv) that hold an utterance of ``n_samples``."""
+    return min(n_frames, -(-n_samples // 320))
+
+
+def ctc_loss(head, enc, utts, chars: CharVocab):
+    """Character CTC loss (mean over target lengths) of encoder states ``enc`` ``(B, T, D)`` for ``utts``."""
+    import torch
+
+    targets = [torch.tensor(chars.encode(u.text)) for u in utts]
+    logp = head(enc).log_softmax(-1).transpose(0, 1)  # (T, B, chars + blank)
+    in_len = torch.tensor([ctc_frames(len(u.audio), enc.shape[1]) for u in utts])
+    return torch.nn.functional.ctc_loss(logp, torch.cat(targets), in_len, torch.tensor([len(t) for t in targets]),
+                                        blank=chars.blank, zero_infinity=True)
+
+
+@__import__("torch").no_grad()
+def ctc_cer(model, head, fe, chars: CharVocab, test, device, limit: int) -> dict[str, float]:
+    """``{lang: CER}`` of greedy CTC decoding from the encoder on the first ``limit`` test utterances."""
+    import torch
+
+    from zst.metrics import cer
+
+    out = {}
+    for lang in sorted({u.lang for u in test}):
+        rows = [u for u in test if u.lang == lang][:limit]
+        hyps = []
+        for i in range(0, len(rows), 32):
+            part = rows[i:i + 32]
+            feats = torch.from_numpy(log_mels(fe, [u.audio for u in part]).astype(np.float32)).to(device)
+            best = head(model.model.encoder(feats).last_hidden_state).argmax(-1).tolist()
+            hyps += [chars.greedy(b[:ctc_frames(len(u.audio), len(b))]) for b, u in zip(best, part)]
+        out[lang] = round(cer(hyps, [u.text for u in rows]).score, 2)
+    return out
+
+
 @__import__("torch").no_grad()
 def generate(model, fe, tok, audios, lang, task, device, batch=32, beam=1):
     """Texts decoded with transformers' Whisper ``generate`` (language and task forced)."""
@@ -176,6 +233,8 @@ def main(argv=None) -> int:
     ap.add_argument("--translate-prob", type=float, default=0.3, help="share of non-English utterances used as X→en")
     ap.add_argument("--dropout", type=float, default=0.0, help="dropout in the Whisper layers (0.1 stalled learning)")
     ap.add_argument("--ctc-weight", type=float, default=0.3, help="weight of the auxiliary encoder CTC loss (0: off)")
+    ap.add_argument("--ctc-pretrain-steps", type=int, default=1500,
+                    help="encoder-only character-CTC updates before the encoder-decoder training (0: none)")
     ap.add_argument("--languages", default=",".join(TRAIN_LANGS), help="comma-separated training languages")
     ap.add_argument("--eval-limit", type=int, default=None, help="test utterances per language (default: all on "
                     "a GPU, 100 on CPU)")
@@ -202,10 +261,12 @@ def main(argv=None) -> int:
     model = WhisperForConditionalGeneration.from_pretrained(init_dir, dropout=args.dropout).to(args.device)
     model.train()
     n_params = sum(p.numel() for p in model.parameters())
-    # Training-only CTC head on the encoder (hybrid CTC/attention, as ESPnet trains attention ASR):
-    # it forces acoustic alignment early; without it the decoder learnt a language model that
-    # ignored the audio (see README). Not saved: the checkpoint stays a plain Whisper.
-    ctc_head = torch.nn.Linear(model.config.d_model, len(tok) + 1).to(args.device)  # last index = blank
+    # Training-only character-CTC head on the encoder (hybrid CTC/attention, as ESPnet trains
+    # attention ASR): the encoder first learns to recognise characters on its own, then the decoder
+    # learns on top of an encoder that already carries the words; without it the decoder learnt a
+    # language model that ignored the audio (see README). Not saved: the checkpoint stays a plain Whisper.
+    chars = CharVocab([u.text for u in train])
+    ctc_head = torch.nn.Linear(model.config.d_model, chars.blank + 1).to(args.device)
 
     t_feat = time.time()
     cache = init_dir / f"train_log_mel_{len(train)}.npy"  # reruns skip the ~5 min of feature extraction
@@ -216,11 +277,32 @@ def main(argv=None) -> int:
         np.save(cache, mels)
     print(f"log-mel of {len(train)} utterances in {time.time() - t_feat:.0f}s", flush=True)
 
+    log = TrainLog(args.out)
+    t0 = time.time()
+    ctc_report = {}
+    if args.ctc_pretrain_steps:
+        params = [*model.model.encoder.parameters(), *ctc_head.parameters()]
+        opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
+        sched = warmup_linear(opt, args.ctc_pretrain_steps)
+        for step in range(1, args.ctc_pretrain_steps + 1):
+            idx = sorted(rng.sample(range(len(train)), args.batch))
+            feats = torch.from_numpy(mels[idx].astype(np.float32)).to(args.device)
+            ctc = ctc_loss(ctc_head, model.model.encoder(feats).last_hidden_state,
+                           [train[i] for i in idx], chars)
+            update(ctc, opt, sched, params)
+            if step % args.log_every == 0 or step == 1:
+                log.write(step_record(step, ctc, sched, t0, stage="encoder-ctc"))
+        model.eval()
+        ctc_report = {"ctc_pretrain_seconds": round(time.time() - t0),
+                      "test_ctc_cer": ctc_cer(model, ctc_head, fe, chars, test, args.device,
+                                              args.eval_limit or 100)}
+        model.train()
+        print(f"encoder CTC: FLEURS test greedy CER {ctc_report['test_ctc_cer']}", flush=True)
+
     params = [*model.parameters(), *ctc_head.parameters()]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
     sched = warmup_linear(opt, args.steps)
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100, label_smoothing=0.1)
-    log = TrainLog(args.out)
     pad = tok.convert_tokens_to_ids("<|endoftext|>")
     t0 = time.time()
     for step in range(1, args.steps + 1):
@@ -234,18 +316,11 @@ def main(argv=None) -> int:
         loss = loss_fn(logits.reshape(-1, logits.size(-1)), y.reshape(-1))
         ctc = torch.zeros((), device=enc.device)
         if args.ctc_weight > 0:
-            rows = [i for i, t in enumerate(tasks) if t == "transcribe"]
-            if rows:
-                targets = [torch.tensor(inputs[i][4:]) for i in rows]  # the transcript's BPE ids
-                logp = ctc_head(enc[rows]).log_softmax(-1).transpose(0, 1)  # (T, B, V+1)
-                in_len = torch.tensor([min(enc.shape[1], -(-len(utts[i].audio) // 320)) for i in rows])
-                ctc = torch.nn.functional.ctc_loss(logp, torch.cat(targets), in_len,
-                                                   torch.tensor([len(t) for t in targets]), blank=len(tok),
-                                                   zero_infinity=True)
-                loss = (1 - args.ctc_weight) * loss + args.ctc_weight * ctc
+            ctc = ctc_loss(ctc_head, enc, utts, chars)
+            loss = (1 - args.ctc_weight) * loss + args.ctc_weight * ctc
         update(loss, opt, sched, params)
         if step % args.log_every == 0 or step == 1:
-            log.write(step_record(step, loss, sched, t0, ctc=round(ctc.item(), 4)))
+            log.write(step_record(step, loss, sched, t0, stage="encoder-decoder", ctc=round(ctc.item(), 4)))
     train_seconds = time.time() - t0
     limit = args.eval_limit or (None if args.device != "cpu" else 100)
     wers, cers, bleus = evaluate(model, fe, tok, test, args.device, limit)
@@ -253,7 +328,8 @@ def main(argv=None) -> int:
     fe.save_pretrained(args.out)
     mean = lambda d: round(sum(d.values()) / len(d), 2) if d else None  # noqa: E731
     report = {"params": n_params, "safetensors_mb": size_mb, "train_seconds": round(train_seconds),
-              "steps": args.steps, "batch": args.batch, "device": args.device, "train_utterances": len(train),
+              "steps": args.steps, "ctc_pretrain_steps": args.ctc_pretrain_steps, **ctc_report,
+              "batch": args.batch, "device": args.device, "train_utterances": len(train),
               "test": f"FLEURS test, {limit or 'all'} utterances per language",
               "test_wer": wers, "test_wer_mean": mean(wers), "test_cer": cers,
               "test_x_en_bleu": bleus, "test_x_en_bleu_mean": mean(bleus)}
