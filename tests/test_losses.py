@@ -177,6 +177,41 @@ def test_kd_proj_gradients():
     assert Q2.grad is not None and Q2.grad.abs().sum().item() > 0  # still trains the student
 
 
+def test_kd_paper_fine_loss_has_the_copy_the_language_token_minimiser_contrastive_does_not():
+    """Every query copying teacher token 0 (shared by all sentences of a language, like NLLB's
+    language code) zeroes Eq. 2 whatever the sentence; the contrastive form then sits at ln B."""
+    g = torch.Generator().manual_seed(0)
+    B, q, m, d = 4, 6, 5, 8
+    T = torch.randn(B, m, d, generator=g, dtype=torch.float64)
+    T[:, 0] = torch.randn(d, generator=g, dtype=torch.float64)  # the shared language-code state
+    mask = torch.ones(B, m, dtype=torch.bool)
+    Q = T[:, :1].expand(B, q, d).clone()  # content-free student
+    paper = _identity_proj(KDLoss(d, beta=10.0)).double()
+    assert paper(Q, T, mask).fine.item() == pytest.approx(0.0, abs=1e-12)
+    con = _identity_proj(KDLoss(d, beta=10.0, fine="contrastive")).double()
+    assert con(Q, T, mask).fine.item() == pytest.approx(math.log(B), abs=1e-9)
+
+
+def test_kd_contrastive_fine_matches_hand_computation():
+    g = torch.Generator().manual_seed(3)
+    B, q, m, d = 3, 4, 5, 6
+    Q = torch.randn(B, q, d, generator=g, dtype=torch.float64)
+    T = torch.randn(B, m, d, generator=g, dtype=torch.float64)
+    mask = torch.ones(B, m, dtype=torch.bool)
+    mask[1, 3:] = False
+    kd = _identity_proj(KDLoss(d, beta=1.0, fine="contrastive", tau=0.1)).double()
+    got = kd(Q, T, mask).fine.item()
+    Qn = [[_unit(np.tanh(r)) for r in Q[a].numpy()] for a in range(B)]
+    Tn = [[_unit(np.tanh(r)) for r in T[b][mask[b]].numpy()] for b in range(B)]
+    s = np.array([[np.mean([max(float(qi @ tj) for tj in Tn[b]) for qi in Qn[a]]) for b in range(B)]
+                  for a in range(B)]) / 0.1
+    ce = lambda x: [-(x[i, i] - np.log(np.exp(x[i]).sum())) for i in range(B)]  # noqa: E731
+    want = float(np.mean(0.5 * (np.array(ce(s)) + np.array(ce(s.T)))))
+    assert got == pytest.approx(want, rel=1e-9)
+    with pytest.raises(ValueError, match="paper' or 'contrastive"):
+        KDLoss(d, fine="symmetric")
+
+
 # ------------------------------------------------------------------------------------------ NLL
 
 

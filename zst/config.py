@@ -58,6 +58,7 @@ class ModelConfig:
     lite_ffn: int = 3072
     kd_beta: float = 10.0  # KD loss scale beta (paper §2.2)
     kd_proj_trainable: bool = True  # train the KD Proj (Linear+Tanh); False keeps its random init
+    kd_fine: str = "paper"  # paper (Eq. 2) | contrastive (in-batch max-sim retrieval, as ColBERT; not in the paper)
 
 
 @dataclass(frozen=True)

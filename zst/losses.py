@@ -35,18 +35,33 @@ class KDLoss(nn.Module):
       ``L_global = 1 − L2Norm(Proj(q))·L2Norm(Proj(t))``.
     * ``L_KD = β (L_global + L_fine)``, averaged over the batch.
 
+    ``fine="contrastive"`` (not in the paper) replaces Eq. 2 by its in-batch retrieval form, as in
+    ColBERT, which the paper cites for it: the max-sim score ``s(a, b) = mean_i max_j Q_a[i]·T_b[j]``
+    of every speech/transcript pair of the batch, and a cross-entropy over the batch in both
+    directions (speech→text, text→speech) at temperature ``tau``. Eq. 2 alone has a trivial
+    minimiser — every query copies one teacher token shared by all sentences of a language (the
+    NLLB language-code state) — which the mini-world runs reach within a few hundred steps
+    (``docs/results/README.md``); negatives rule it out.
+
     Args:
         dim: width ``d`` of ``Q`` and ``T`` (the NLLB width).
         beta: scale β (paper: 10).
         proj_trainable: train ``Proj`` (paper) or keep its random init.
+        fine: ``"paper"`` (Eq. 2) or ``"contrastive"``.
+        tau: temperature of the contrastive form.
 
     Shapes: ``Q (B, q, d)``, ``T (B, m, d)``, ``t_mask (B, m)`` bool.
     """
 
-    def __init__(self, dim: int, beta: float = 10.0, proj_trainable: bool = True):
+    def __init__(self, dim: int, beta: float = 10.0, proj_trainable: bool = True, fine: str = "paper",
+                 tau: float = 0.05):
         super().__init__()
+        if fine not in ("paper", "contrastive"):
+            raise ValueError(f"fine-grained KD must be 'paper' or 'contrastive', got {fine!r}")
         self.proj = nn.Linear(dim, dim)
         self.beta = beta
+        self.fine_mode = fine
+        self.tau = tau
         self.proj.requires_grad_(proj_trainable)
 
     def project(self, x: torch.Tensor) -> torch.Tensor:
@@ -60,12 +75,26 @@ class KDLoss(nn.Module):
         if not t_mask.any(dim=1).all():
             raise ValueError("a teacher sequence has no real token")
         Qn, Tn = self.project(Q), self.project(T)
-        sim = torch.einsum("bqd,bmd->bqm", Qn, Tn).masked_fill(~t_mask[:, None, :], float("-inf"))
-        fine = (1.0 - sim.max(dim=-1).values).sum(dim=-1)  # (B,)
+        if self.fine_mode == "contrastive":
+            fine = self.contrastive_fine(Qn, Tn, t_mask)
+        else:
+            sim = torch.einsum("bqd,bmd->bqm", Qn, Tn).masked_fill(~t_mask[:, None, :], float("-inf"))
+            fine = (1.0 - sim.max(dim=-1).values).sum(dim=-1)  # (B,)
         q_mean = Q.mean(dim=1)
         t_mean = T.masked_fill(~t_mask[..., None], 0.0).sum(1) / t_mask.sum(1, keepdim=True).to(T.dtype)
         glob = 1.0 - (self.project(q_mean) * self.project(t_mean)).sum(-1)  # (B,)
         return KDOutput(loss=self.beta * (glob + fine).mean(), fine=fine.mean(), glob=glob.mean())
+
+
+    def contrastive_fine(self, Qn: torch.Tensor, Tn: torch.Tensor, t_mask: torch.Tensor) -> torch.Tensor:
+        """In-batch max-sim retrieval loss ``(B,)``: ``s (B, B)`` with ``s[a, b] = mean_i max_j
+        Qn[a, i]·Tn[b, j]`` (real tokens of ``b`` only), then per pair ``a`` the mean of the
+        speech→text and text→speech cross-entropies of ``s / tau`` with the diagonal as the answer."""
+        sim = torch.einsum("aqd,bmd->abqm", Qn, Tn).masked_fill(~t_mask[None, :, None, :], float("-inf"))
+        scores = sim.max(dim=-1).values.mean(dim=-1) / self.tau  # (B, B)
+        target = torch.arange(scores.shape[0], device=scores.device)
+        return 0.5 * (F.cross_entropy(scores, target, reduction="none")
+                      + F.cross_entropy(scores.T, target, reduction="none"))
 
 
 def nll_loss(logits: torch.Tensor, labels: torch.Tensor, ignore_index: int = -100) -> torch.Tensor:

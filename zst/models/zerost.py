@@ -75,7 +75,8 @@ class ZeroST(nn.Module):
                                      lite_dim=cfg.lite_dim, lite_layers=cfg.lite_layers, lite_heads=cfg.lite_heads,
                                      lite_ffn=cfg.lite_ffn)
         self.proj = nn.Linear(speech.hidden_size, self.qformer.in_dim)
-        self.kd = KDLoss(self.text_dim, beta=cfg.kd_beta, proj_trainable=cfg.kd_proj_trainable)
+        self.kd = KDLoss(self.text_dim, beta=cfg.kd_beta, proj_trainable=cfg.kd_proj_trainable,
+                         fine=cfg.kd_fine)
         self.nllb = None
         self.tokenizer = tokenizer
         if nllb is not None:
