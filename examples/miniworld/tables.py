@@ -24,6 +24,7 @@ from rebuild import VARIANTS  # noqa: E402
 PAPER_ORDER = ("en", "fr", "de", "it", "es", "pt", "pl", "ro", "nl")
 ROW_LABELS = {
     "r1": "1", "r2": "2", "r3": "3", "r4": "4", "r5": "5", "r6": "6", "r7": "7",
+    "r2p": "2p", "r3p": "3p", "r2c": "2c", "r3c": "3c",  # KD investigation rows (docs/results/README.md)
     "cascade": "8", "topline": "9",
 }
 DATA_NAMES = {"vp": "VP", "big": "Big", "vp5": "VP en fr de it es"}
@@ -45,11 +46,16 @@ def _fmt(x) -> str:
 def table1(runs: Path) -> str:
     head = "| # | data | encoder | Q-Former | loss | " + " | ".join(PAPER_ORDER) + " | Avg. |"
     lines = [head, "|" + "---|" * (6 + len(PAPER_ORDER))]
-    for row in ("r1", "r2", "r3", "r4", "r5", "r6", "r7", "cascade", "topline"):
+    for row in ("r1", "r2", "r3", "r4", "r5", "r6", "r7", "r2p", "r3p", "r2c", "r3c", "cascade", "topline"):
         res = load(runs, row)
         if row in VARIANTS:
             v = VARIANTS[row]
-            desc = [DATA_NAMES[v.data], ENCODER_NAMES[v.encoder], QFORMER_NAMES[v.qformer], LOSS_NAMES[v.loss]]
+            loss = LOSS_NAMES[v.loss]
+            if "kd" in v.loss and v.kd_proj == "trained":
+                loss += " (KD Proj trained, as the paper)"
+            if "kd" in v.loss and v.kd_fine == "contrastive":
+                loss += " (contrastive fine KD)"
+            desc = [DATA_NAMES[v.data], ENCODER_NAMES[v.encoder], QFORMER_NAMES[v.qformer], loss]
         else:
             name = "Whisper → NLLB cascade" if row == "cascade" else "NLLB topline (reference transcripts)"
             desc = [name, "", "", ""]
