@@ -174,3 +174,13 @@ def test_faiss_prefilter_with_full_pool_equals_exact(metric):
 def test_cuda_matches_cpu(metric):
     qs, cs = _seqs(5, 2, 12, seed=17), _seqs(6, 2, 12, seed=18)
     np.testing.assert_allclose(score_matrix(qs, cs, metric, device="cuda"), score_matrix(qs, cs, metric), atol=1e-4)
+
+
+def test_ot_solver_auto_is_exact_on_cpu_and_sinkhorn_on_gpu():
+    from zst.errors import ConfigError
+    from zst.retrieval.run import ot_exact_on
+
+    assert ot_exact_on("auto", "cpu") is True and ot_exact_on("auto", "cuda") is False
+    assert ot_exact_on("exact", "cuda") is True and ot_exact_on("sinkhorn", "cpu") is False
+    with pytest.raises(ConfigError, match="--ot-solver: unknown solver 'fast'"):
+        ot_exact_on("fast", "cpu")

@@ -131,7 +131,7 @@ class RetrieveConfig:
     tgt: tuple[str, ...] = ()  # candidate languages (ISO 639-1)
     metric: str = "seqsim"  # seqsim (Eq. 1) | avgsim (Eq. 2) | dtw | ot
     faiss_prefilter: int | None = None  # keep the K best candidates by AvgSim (faiss), rerank with metric
-    ot_exact: bool = False  # OT with POT ot.emd2 per pair instead of batched Sinkhorn (small pools)
+    ot_solver: str = "auto"  # auto (exact POT ot.emd2 per pair on CPU, batched Sinkhorn on GPU) | exact | sinkhorn
     ot_reg: float = 0.005  # Sinkhorn entropic regularisation (cost units: cosine distance)
     max_memory_mb: float = 512.0  # bound on one scoring block's similarity tensors, MiB
     batch_size: int = 8  # utterances (or window-long pieces) per encoder forward pass

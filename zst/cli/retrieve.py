@@ -24,13 +24,13 @@ def retrieve_cmd(
     tgt: Optional[List[str]] = typer.Option(None, "--tgt", "-t", help="Candidate language, repeatable; every "
                                             "(src, tgt) pair with src != tgt is scored. (default: every language)"),
     metric: Optional[str] = typer.Option(None, "--metric", help="seqsim (paper Eq. 1) | avgsim (Eq. 2) | dtw "
-                                         "(cosine, symmetric1, -cost/(n+m)) | ot (Sinkhorn, 1 - cost). "
-                                         "(default: seqsim)"),
+                                         "(cosine, symmetric1, -cost/(n+m)) | ot (1 - transport cost; see "
+                                         "--ot-solver). (default: seqsim)"),
     faiss_prefilter: Optional[int] = typer.Option(None, "--faiss-prefilter", help="Keep the K best candidates per "
                                                   "query by AvgSim (faiss), then rerank them with --metric. "
                                                   "(default: score all pairs)"),
-    ot_exact: bool = typer.Option(False, "--ot-exact", help="OT solved exactly by POT ot.emd2 pair by pair "
-                                  "(slow; small pools) instead of batched Sinkhorn."),
+    ot_solver: Optional[str] = typer.Option(None, "--ot-solver", help="auto (exact POT ot.emd2 per pair on CPU, "
+                                            "batched Sinkhorn on GPU) | exact | sinkhorn. (default: auto)"),
     ot_reg: Optional[float] = typer.Option(None, "--ot-reg", help="Sinkhorn entropic regularisation, in "
                                            "cosine-distance units. (default: 0.005)"),
     max_memory_mb: Optional[float] = typer.Option(None, "--max-memory-mb", help="Bound on one scoring block's "
@@ -52,7 +52,7 @@ def retrieve_cmd(
     quiet_libraries(quiet)
     flags = {"manifest": str(manifest), "model": model, "layer": layer, "src": tuple(src) if src else None,
              "tgt": tuple(tgt) if tgt else None, "metric": metric, "faiss_prefilter": faiss_prefilter,
-             "ot_exact": True if ot_exact else None, "ot_reg": ot_reg, "max_memory_mb": max_memory_mb,
+             "ot_solver": ot_solver, "ot_reg": ot_reg, "max_memory_mb": max_memory_mb,
              "batch_size": batch_size, "device": device, "seed": seed}
     cfg = resolve_config(RetrieveConfig, config, flags)
     result = retrieve(cfg, run_dir, quiet=quiet)

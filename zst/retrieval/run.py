@@ -32,14 +32,31 @@ from zst.languages import to_iso1
 from zst.retrieval.scoring import METRICS, MetricOptions, gold_ranks, recall_at_k, score_matrix, top_k
 from zst.runs import atomic_write_text
 
-__all__ = ["retrieve", "parallel_index", "retrieval_markdown"]
+__all__ = ["retrieve", "parallel_index", "retrieval_markdown", "ot_exact_on"]
 
 TOP_N = 5  # candidates listed per query in retrieved.jsonl
+OT_SOLVERS = ("auto", "exact", "sinkhorn")  # --ot-solver
 
 
 def _parallel_id(cut) -> str:
     custom = cut.supervisions[0].custom or {} if cut.supervisions else {}
     return str(custom.get("parallel_id") or cut.id)
+
+
+def ot_exact_on(solver: str, device) -> bool:
+    """Whether OT is solved exactly (POT ``ot.emd2`` per pair) for ``--ot-solver`` on ``device``.
+
+    ``auto`` picks ``emd2`` on the CPU, where the network simplex beats batched Sinkhorn by ~40x
+    (``benchmarks/bench_retrieval.py``), and Sinkhorn on a GPU.
+
+    Raises:
+        ConfigError: ``solver`` is not auto, exact or sinkhorn.
+    """
+    import torch
+
+    if solver not in OT_SOLVERS:
+        raise ConfigError(f"--ot-solver: unknown solver '{solver}' (available: {', '.join(OT_SOLVERS)})")
+    return solver == "exact" or (solver == "auto" and torch.device(device).type == "cpu")
 
 
 def parallel_index(cuts) -> tuple[dict[str, dict[str, Any]], int]:
@@ -148,6 +165,7 @@ def retrieve(cfg, run_dir: str | Path, *, quiet: bool = False) -> dict[str, Any]
         raise ConfigError(f"--metric: unknown metric '{cfg.metric}' (available: {', '.join(METRICS)})")
     if cfg.faiss_prefilter is not None and cfg.faiss_prefilter < 1:
         raise ConfigError(f"--faiss-prefilter: K must be >= 1, got {cfg.faiss_prefilter}")
+    ot_exact_on(cfg.ot_solver, "cpu")  # checks the option before any work
     cuts = _load_cuts(cfg.manifest)
     index, dropped = parallel_index(cuts)
     available = sorted(index)
@@ -184,7 +202,7 @@ def retrieve(cfg, run_dir: str | Path, *, quiet: bool = False) -> dict[str, Any]
                          cache_dir=run.path / "features", batch_size=cfg.batch_size, quiet=quiet)
     del encoder
 
-    opts = MetricOptions(ot_exact=cfg.ot_exact, ot_reg=cfg.ot_reg)
+    opts = MetricOptions(ot_exact=ot_exact_on(cfg.ot_solver, device), ot_reg=cfg.ot_reg)
     results, retrieved = [], []
     (run.path / "scores").mkdir(parents=True, exist_ok=True)
     for (s, t), ids in shared.items():
