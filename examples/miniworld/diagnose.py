@@ -1,0 +1,95 @@
+"""Does a ZeroST bridge carry what was said? The two checks behind docs/results/README.md.
+
+    python examples/miniworld/diagnose.py data/miniworld/runs/zerost-r2/kd --kd data/miniworld/runs/prep-vp-train
+    python examples/miniworld/diagnose.py data/miniworld/runs/zerost-r1/nll --nll data/miniworld/runs/prep-vp-dev
+
+``--kd MANIFEST`` (a manifest with cached teacher states): which teacher token each query matches
+best (token 0 is NLLB's language code, shared by every sentence of a language), and the paper's
+L_fine (Eq. 2) against each utterance's own transcript vs another utterance's of the same language. ``--nll MANIFEST``:
+the teacher-forced NLL of the transcripts through the frozen NLLB decoder with each utterance's own
+audio vs another same-language utterance's. A bridge that encodes content scores clearly better with its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+
+def _batch(manifest: str, n: int, max_seconds: float, with_teacher: bool) -> dict:
+    from lhotse import CutSet
+
+    from zst.data.batching import SpeechDataset
+
+    cuts = [c for c in CutSet.from_file(Path(manifest) / "cuts.jsonl.gz") if c.duration < max_seconds]
+    random.Random(0).shuffle(cuts)
+    return SpeechDataset(with_teacher=with_teacher)[CutSet.from_cuts(cuts[:n])]
+
+
+def same_language_partner(langs: list[str]) -> list[int]:
+    """For each utterance, the index of the next one in the batch with the same language (itself if
+    it is the only one): the "another utterance" of both checks, so the language alone cannot tell
+    the two apart."""
+    n = len(langs)
+    return [next((j % n for j in range(i + 1, i + n) if langs[j % n] == langs[i]), i) for i in range(n)]
+
+
+def kd_check(model, manifest: str, n: int) -> None:
+    import torch
+
+    b = _batch(manifest, n, 5.0, True)
+    Q, _ = model.encode(b["audio"])
+    T, mask = b["teacher"], b["teacher_mask"]
+    Qn, Tn = model.kd.project(Q), model.kd.project(T)
+
+    def fine(Tn, mask):  # Eq. 2 per utterance, summed over queries
+        sim = torch.einsum("bqd,bmd->bqm", Qn, Tn).masked_fill(~mask[:, None, :], -9.0)
+        return sim, (1 - sim.max(-1).values).sum(-1).mean().item()
+
+    sim, own = fine(Tn, mask)
+    other_of = same_language_partner(b["lang"])
+    _, other = fine(Tn[other_of], mask[other_of])
+    best = sim.argmax(-1)
+    qm = torch.nn.functional.normalize(Q.mean(1), dim=-1)
+    off = ~torch.eye(len(qm), dtype=torch.bool)
+    print(f"queries whose best teacher token is token 0 (language code): {(best == 0).float().mean():.2f}")
+    print(f"distinct best tokens per utterance: {sum(len(set(r.tolist())) for r in best) / len(best):.1f} "
+          f"of {mask.sum(1).float().mean():.1f} tokens")
+    print(f"L_fine (Eq. 2) with the own transcript {own:.3f}, with another same-language one's {other:.3f}")
+    print(f"cosine between different utterances' mean queries: {(qm @ qm.T)[off].mean():.3f}")
+
+
+def nll_check(model, manifest: str, n: int) -> None:
+    b = _batch(manifest, n, 5.5, False)
+    own = model.nll_loss(b["audio"], b["text"], b["lang"]).item()
+    other = model.nll_loss([b["audio"][j] for j in same_language_partner(b["lang"])], b["text"], b["lang"]).item()
+    print(f"teacher-forced NLL with the own audio {own:.3f}, with another same-language utterance's {other:.3f}")
+
+
+def main(argv=None) -> int:
+    import torch
+
+    from zst.models.zerost import ZeroST
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("run", help="ZeroST run dir (distill or train-nll) or model folder")
+    ap.add_argument("--kd", metavar="MANIFEST", help="prepare run dir with teacher states: KD checks")
+    ap.add_argument("--nll", metavar="MANIFEST", help="prepare run dir: own- vs other-audio NLL")
+    ap.add_argument("-n", type=int, default=48, help="utterances (default 48)")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(1)
+    model = ZeroST.load(args.run, with_decoder=bool(args.nll)).eval()
+    with torch.no_grad():
+        if args.kd:
+            kd_check(model, args.kd, args.n)
+        if args.nll:
+            nll_check(model, args.nll, args.n)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
