@@ -18,7 +18,7 @@ from torch.nn import functional as F
 @dataclass
 class KDOutput:
     loss: torch.Tensor  # scalar: beta * mean over the batch of (L_global + L_fine)
-    fine: torch.Tensor  # scalar: batch mean of L_fine (Eq. 2)
+    fine: torch.Tensor  # scalar: batch mean of L_fine (Eq. 2, or its contrastive form)
     glob: torch.Tensor  # scalar: batch mean of L_global (Eq. 5)
 
 

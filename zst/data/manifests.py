@@ -176,7 +176,8 @@ def load_manifest(path: str | Path) -> CutSet:
     if not p.is_file():
         raise ManifestError(f"{p}: manifest not found (run `zst prepare` first)")
     try:
-        cuts = CutSet.from_file(p).to_eager()
+        cuts = CutSet.from_file(p)  # None for an empty file
+        cuts = cuts.to_eager() if cuts is not None else CutSet.from_cuts([])
     except Exception as e:  # lhotse raises assorted errors on corrupt files
         raise ManifestError(f"{p}: cannot read manifest ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
     if len(cuts) == 0:

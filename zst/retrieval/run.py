@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from zst.data.manifests import cut_language, load_manifest
-from zst.errors import ConfigError, ManifestError, ZstError
+from zst.errors import ConfigError, ZstError
 from zst.languages import to_iso1
 from zst.retrieval.scoring import METRICS, MetricOptions, gold_ranks, recall_at_k, score_matrix, top_k
 from zst.runs import atomic_write_text
@@ -91,25 +91,6 @@ def _languages(codes: tuple[str, ...], available: list[str], option: str) -> lis
     return out
 
 
-def _load_cuts(path: str | Path):
-    """:func:`load_manifest`, also naming an empty file as such (Lhotse reads one as ``None``)."""
-    import gzip
-
-    from zst.data.manifests import MANIFEST_NAME
-
-    p = Path(path)
-    p = p / MANIFEST_NAME if p.is_dir() else p
-    if p.is_file():
-        try:
-            with (gzip.open(p, "rt") if p.name.endswith(".gz") else open(p)) as f:
-                empty = not f.read(4096).strip()
-        except (OSError, EOFError, UnicodeDecodeError):
-            empty = False  # load_manifest reports unreadable files
-        if empty:
-            raise ManifestError(f"{p}: manifest has no utterances")
-    return load_manifest(p)
-
-
 def retrieval_markdown(result: dict[str, Any]) -> str:
     """``scores.json`` as a markdown table: one row per pair with N, R@1 and R@5 in percent."""
     lines = [f"Retrieval with {result['metric']} on `{result['model']}` layer {result['layer']}"
@@ -166,7 +147,7 @@ def retrieve(cfg, run_dir: str | Path, *, quiet: bool = False) -> dict[str, Any]
     if cfg.faiss_prefilter is not None and cfg.faiss_prefilter < 1:
         raise ConfigError(f"--faiss-prefilter: K must be >= 1, got {cfg.faiss_prefilter}")
     ot_exact_on(cfg.ot_solver, "cpu")  # checks the option before any work
-    cuts = _load_cuts(cfg.manifest)
+    cuts = load_manifest(cfg.manifest)
     index, dropped = parallel_index(cuts)
     available = sorted(index)
     srcs = _languages(cfg.src, available, "--src")
