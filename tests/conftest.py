@@ -70,3 +70,16 @@ def speech_clips(tmp_path_factory) -> list[dict]:
             path = synthesize(text, lang, root / f"{lang}_{i:02d}.wav")
             clips.append({"path": path, "text": text, "lang": lang})
     return clips
+
+
+def write_parallel_tsv(clips: list[dict], path: Path) -> Path:
+    """A `zst prepare folder --tsv` file for ``clips`` (from :func:`speech_clips`): id, file, text,
+    lang, parallel_id and ``text_<lang>`` translations into the other demo languages."""
+    langs = sorted(DEMO_SENTENCES)
+    rows = ["\t".join(["id", "file", "text", "lang", "parallel_id"] + [f"text_{lang}" for lang in langs])]
+    for c in clips:
+        k = DEMO_SENTENCES[c["lang"]].index(c["text"])
+        rows.append("\t".join([f"{c['lang']}_{k}", str(c["path"]), c["text"], c["lang"], str(k)]
+                              + [DEMO_SENTENCES[lang][k] if lang != c["lang"] else "" for lang in langs]))
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path

@@ -115,7 +115,7 @@ def test_bad_input_exits_2_with_one_line(prepared, tmp_path):
     res = runner.invoke(app, ["distill", str(prepared / "prep"), "--config", str(tmp_path / "none.yaml")])
     assert res.exit_code == 2 and "none.yaml" in res.output
     res = runner.invoke(app, ["train-slm"])
-    assert res.exit_code == 1 and "not implemented" in res.output
+    assert res.exit_code == 2 and "no manifest" in res.output
 
 
 def test_console_script_entry_point():

@@ -645,11 +645,10 @@ def test_missing_config_exits_2(tmp_path):
     assert r.stderr.strip() == f"error: {tmp_path / 'none.yaml'}: config file not found"
 
 
-@pytest.mark.parametrize("cmd", ["train-slm"])
-def test_stub_commands_exit_1(cmd):
-    r = _invoke(cmd)
-    assert r.exit_code == 1
-    assert "not implemented" in r.stderr and r.stderr.startswith("error: ")
+def test_train_slm_without_manifest_exits_2():
+    r = _invoke("train-slm")
+    assert r.exit_code == 2
+    assert r.stderr.startswith("error: ") and "manifest" in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
 # -- the installed console script ----------------------------------------------------------------
@@ -673,4 +672,4 @@ def test_console_script_runs(tmp_path):
     assert "scores written to" in out.stdout
 
     out = subprocess.run([str(exe), "train-slm"], capture_output=True, text=True, env=env, timeout=120)
-    assert out.returncode == 1 and "not implemented" in out.stderr
+    assert out.returncode == 2 and out.stderr.startswith("error: ")

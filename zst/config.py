@@ -72,6 +72,7 @@ class PrepareConfig:
     tgt_languages: tuple[str, ...] = ()  # translation targets to attach (Europarl-ST, CoVoST 2); empty = all
     segment_audio: bool = True  # long recordings (Europarl-ST m4a speeches): one FLAC per segment in the run dir
     text_model: str | None = DEFAULT_TEXT_MODEL  # teacher for cached NLLB encoder states; None to skip
+    sentence_model: str | None = None  # LaBSE-type sentence encoder cached for SAMU distillation; None to skip
     teacher_batch_size: int = 32  # transcripts per teacher forward pass
     max_seconds: float = 60.0  # longer utterances are skipped as bad rows
     device: str = "auto"  # auto | cpu | cuda
@@ -102,11 +103,116 @@ class TrainNLLConfig:
     optim: OptimConfig = field(default_factory=OptimConfig)
 
 
+DEFAULT_XLSR = "facebook/wav2vec2-xls-r-300m"
+DEFAULT_SENTENCE_EMBEDDING_DIM = 768  # LaBSE
+
+
+@dataclass(frozen=True)
+class SAMUConfig:
+    """SAMU-XLS-R utterance encoder (SAMU-XLSR, arXiv 2205.08180, §II): speech encoder → attention
+    pooling → linear projection → tanh."""
+
+    speech_encoder: str = DEFAULT_XLSR  # HF id or local path (wav2vec2/XLS-R; Whisper encoders work too)
+    embedding_dim: int = DEFAULT_SENTENCE_EMBEDDING_DIM  # projection width = the teacher's sentence embedding width
+    encoder_training: str = "adapters"  # adapters (Houlsby, frozen base) | full (all but the conv front end: paper)
+    adapter_dim: int = 64  # Houlsby adapter bottleneck width
+    tanh: bool = True  # e = tanh(W v + b), matching LaBSE's tanh pooler
+
+
+@dataclass(frozen=True)
+class SemanticDistillConfig:
+    """``zst distill --objective semantic``: SAMU-XLS-R semantic distillation."""
+
+    manifest: str = ""  # cuts.jsonl.gz from `zst prepare --sentence-model` (cached sentence embeddings)
+    model: SAMUConfig = field(default_factory=SAMUConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+
+
+@dataclass(frozen=True)
+class STConfig:
+    """Encoder-decoder speech translation model (Khurana et al., ICASSP 2023, "Improved
+    cross-lingual transfer learning for automatic speech translation")."""
+
+    speech_encoder: str = DEFAULT_XLSR  # HF id or local path; with --init, the SAMU checkpoint's encoder
+    text_model: str = DEFAULT_TEXT_MODEL  # seq2seq model whose decoder is used (NLLB / M2M100 family)
+    encoder_training: str = "adapters"  # adapters | full (as SAMUConfig; with --init, the SAMU checkpoint's)
+    adapter_dim: int = 64  # speech-encoder Houlsby adapter bottleneck width
+    decoder_adapter_dim: int = 64  # decoder Houlsby adapter bottleneck width
+    length_adapter_layers: int = 2  # Conv1d stride-2 + GLU layers: 50 Hz encoder frames -> 50 / 2**n Hz
+    train_cross_attention: bool = True  # also train the decoder's cross-attention (it never saw speech)
+
+
+@dataclass(frozen=True)
+class TrainSTConfig:
+    """``zst train-nll --arch st``: NLL on X->Y translation pairs."""
+
+    manifest: str = ""  # cuts.jsonl.gz from `zst prepare` with translations attached
+    init: str | None = None  # SAMU run dir or checkpoint whose encoder initialises the ST encoder; None = plain
+    tgt_languages: tuple[str, ...] = ()  # translation targets to train on (ISO 639-1); empty = every one attached
+    model: STConfig = field(default_factory=STConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+
+
+@dataclass(frozen=True)
+class WhisperFinetuneConfig:
+    """``zst train-nll --arch whisper``: Whisper decoder fine-tuning on X->Y pairs, encoder frozen
+    (Whisper cross-lingual study §4.3, Table 2; Table 8 for the modes)."""
+
+    manifest: str = ""  # cuts.jsonl.gz from `zst prepare` with translations attached
+    model: str = "openai/whisper-large-v3"  # Whisper HF id or folder
+    tgt_languages: tuple[str, ...] = ("zh",)  # translation targets (ISO 639-1)
+    src_languages: tuple[str, ...] = ()  # source languages to train on (empty = all), e.g. ("en",)
+    task: str = "transcribe"  # task token forced after <|tgt|> (the paper fine-tunes with <|zh|><|transcribe|>)
+    finetune: str = "decoder"  # decoder | lora | full
+    lora_r: int = 8  # paper Table 8: rank 8 in the decoder
+    lora_alpha: int = 16
+    lora_targets: tuple[str, ...] = ("q_proj", "v_proj")
+    optim: OptimConfig = field(default_factory=OptimConfig)
+
+
+DEFAULT_LLM = "bigscience/mt0-xl"
+
+
+@dataclass(frozen=True)
+class SLMModelConfig:
+    """Zero-resource speech LLM architecture (Mundnich et al., §II): speech encoder → softmax-weighted
+    layer average (Eq. 1) → 2-layer 1-D CNN adapter → soft prompt of the mT0 (MT5) encoder + LoRA."""
+
+    speech_encoder: str = DEFAULT_SPEECH_ENCODER  # HF id or local path (Whisper or wav2vec2/MMS)
+    llm: str = DEFAULT_LLM  # HF id or local path of an mT0 / MT5 (encoder-decoder) model
+    kernel_size: int = 3  # CNN adapter kernel, both layers (paper: 3)
+    lora: bool = True  # LoRA on the LLM (False: CNN only, paper Table I row 4)
+    lora_r: int = 16  # LoRA rank r (paper: 16)
+    lora_alpha: float = 10.0  # LoRA scale alpha (paper: 10)
+    lora_dropout: float = 0.05  # dropout on the LoRA branch input
+    lora_targets: tuple[str, ...] = ("q", "v")  # LLM linear modules with LoRA (MT5: q k v o wi_0 wi_1 wo)
+    max_target_tokens: int = 256  # longer transcripts/translations are truncated, tokens
+
+
+@dataclass(frozen=True)
+class SLMConfig:
+    """``zst train-slm``: train the zero-resource speech LLM (paper §II-E/F)."""
+
+    manifest: str = ""  # cuts.jsonl.gz from `zst prepare` (transcripts; translations for ST)
+    tasks: tuple[str, ...] = ("st", "asr")  # st (into st_target) and/or asr; one task per example, uniformly
+    st_target: str = "en"  # ST target language (ISO 639-1); cuts need custom translations into it
+    schedule: str = "joint"  # joint | sequential (CNN pretrained on ASR for pretrain_steps, then CNN + LoRA)
+    pretrain_steps: int = 10_000  # sequential schedule: optimizer updates of the CNN-only ASR stage
+    st_prompts: str | None = None  # file of ST training prompts, one per line, with {target}; None = built-in 25
+    asr_prompts: str | None = None  # file of ASR training prompts, one per line, with {language}; None = built-in 25
+    model: SLMModelConfig = field(default_factory=SLMModelConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+
+
 @dataclass(frozen=True)
 class TranslateConfig:
     model: str | None = None  # ZeroST checkpoint dir or run dir; None = the embedded default model
-    tgt: tuple[str, ...] = ("en",)  # target languages (ISO 639-1/3 or NLLB codes)
+    tgt: tuple[str, ...] = ()  # target languages (ISO 639-1/3 or NLLB codes); empty = en (or, Whisper with
+    # task transcribe: ASR in each input's language)
     src: str | None = None  # source language of the audio (informational, written to predictions)
+    task: str = "translate"  # translate | transcribe (speech LLM: ASR in each input's --src language; Whisper:
+    # the <|transcribe|> token, ASR unless --tgt is given)
+    decode_lang: str | None = None  # Whisper: language token replacing the source's (unseen source languages)
     beam_size: int = 4
     max_new_tokens: int = 200  # per segment
     batch_size: int = 8  # segments per forward pass
@@ -118,6 +224,8 @@ class EvalConfig:
     predictions: str = ""  # predictions.jsonl from `zst translate`
     refs: str | None = None  # optional TSV id<TAB>reference
     protocol: str | None = None  # europarl-st: 72-direction grid, per-source means, heatmap
+    language_id: bool = False  # langdetect hypotheses: language accuracy, WER on right-language ones, PNG
+    seed: int = 0  # langdetect seed
 
 
 @dataclass(frozen=True)
@@ -129,7 +237,8 @@ class RetrieveConfig:
     layer: int | None = None  # encoder layer whose output is used (0 = embeddings, -1 / None = last)
     src: tuple[str, ...] = ()  # query languages (ISO 639-1); every (src, tgt) pair with src != tgt is scored
     tgt: tuple[str, ...] = ()  # candidate languages (ISO 639-1)
-    metric: str = "seqsim"  # seqsim (Eq. 1) | avgsim (Eq. 2) | dtw | ot
+    metric: str = "seqsim"  # seqsim (Eq. 1) | avgsim (Eq. 2) | dtw | ot; a SAMU model: cosine of utterance embeddings
+    candidates: str = "speech"  # speech | text (SAMU model only: the cached sentence embeddings of the tgt transcripts)
     faiss_prefilter: int | None = None  # keep the K best candidates by AvgSim (faiss), rerank with metric
     ot_solver: str = "auto"  # auto (exact POT ot.emd2 per pair on CPU, batched Sinkhorn on GPU) | exact | sinkhorn
     ot_reg: float = 0.005  # Sinkhorn entropic regularisation (cost units: cosine distance)

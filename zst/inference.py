@@ -1,4 +1,6 @@
-"""Batch translation of audio files, folders or manifests with a ZeroST model.
+"""Batch translation of audio files, folders or manifests with a ZeroST model or a speech LLM
+(``zst train-slm``; the checkpoint's ``config.json`` format decides), and transcription with a
+speech LLM (``task="transcribe"``: the ASR test prompt in each input's source language).
 
 Input longer than the speech encoder's window is split into segments of at most the window
 length, each cut at the quietest 20 ms frame of its last fifth (so words are rarely split);
@@ -19,7 +21,7 @@ import numpy as np
 from zst.audio import AUDIO_EXTENSIONS, SAMPLE_RATE, load_audio
 from zst.data.manifests import MANIFEST_NAME, BadRow, cut_language, cut_text, cut_translations, load_manifest, \
     write_bad_rows
-from zst.errors import ZstError
+from zst.errors import ConfigError, ZstError
 from zst.languages import to_iso1
 from zst.progress import add_task, progress
 from zst.runs import atomic_write_text
@@ -95,15 +97,28 @@ def split_long(audio: np.ndarray, window_seconds: float) -> list[np.ndarray]:
 
 
 def translate_items(model, items: Sequence[Item], tgts: Sequence[str], *, beam_size: int = 4, batch_size: int = 8,
-                    max_new_tokens: int = 200, quiet: bool = False) -> tuple[list[dict], list[BadRow]]:
-    """Translate every item into every target language.
+                    max_new_tokens: int = 200, quiet: bool = False,
+                    task: str = "translate") -> tuple[list[dict], list[BadRow]]:
+    """Translate every item into every target language, or (``task="transcribe"``, a model with
+    ``transcribe(audio, langs)`` such as :class:`zst.models.slm.SpeechLLM`) transcribe each item in
+    its own ``src_lang``; ``tgts`` is then ignored and each record's ``tgt_lang`` is its ``src_lang``.
 
     Unreadable audio is skipped and returned as a :class:`BadRow`; the rest is translated.
 
     Returns:
         Prediction records (``id, audio, src_lang, tgt_lang, hyp, ref``) in input order per target,
         and the skipped items.
+
+    Raises:
+        ZstError: transcription of an item whose source language is unknown.
     """
+    transcribe = task == "transcribe"
+    if transcribe:
+        unknown = [it.id for it in items if not it.src_lang]
+        if unknown:
+            raise ZstError(f"--task transcribe: the language of '{unknown[0]}' is unknown (give --src, or a "
+                           f"manifest)")
+        tgts = ("src",)  # one pseudo-target: each item's own language
     segments: list[tuple[int, np.ndarray]] = []  # (item index, samples)
     bad: list[BadRow] = []
     ok: list[int] = []
@@ -118,22 +133,28 @@ def translate_items(model, items: Sequence[Item], tgts: Sequence[str], *, beam_s
     order = sorted(range(len(segments)), key=lambda k: len(segments[k][1]), reverse=True)
     hyps: dict[str, dict[int, str]] = {tgt: {} for tgt in tgts}
     with progress(quiet) as bar:  # each batch is encoded once and decoded into every target
-        task = add_task(bar, f"translate → {', '.join(tgts)}", len(segments) * len(tgts))
+        bar_task = add_task(bar, "transcribe" if transcribe else f"translate → {', '.join(tgts)}",
+                            len(segments) * len(tgts))
         for b in range(0, len(order), batch_size):
             idx = order[b : b + batch_size]
-            out = model.translate_many([segments[k][1] for k in idx], tgts, beam_size=beam_size,
-                                       max_new_tokens=max_new_tokens)
+            audio = [segments[k][1] for k in idx]
+            srcs = [items[segments[k][0]].src_lang for k in idx]
+            if transcribe:
+                out = {"src": model.transcribe(audio, srcs, beam_size=beam_size, max_new_tokens=max_new_tokens)}
+            else:
+                kw = {"src_langs": srcs} if getattr(model, "needs_source_language", False) else {}
+                out = model.translate_many(audio, tgts, beam_size=beam_size, max_new_tokens=max_new_tokens, **kw)
             for tgt in tgts:
                 hyps[tgt].update(zip(idx, out[tgt]))
-            bar.advance(task, len(idx) * len(tgts))
+            bar.advance(bar_task, len(idx) * len(tgts))
     records = []
     for tgt in tgts:
         joined: dict[int, list[str]] = {i: [] for i in ok}
         for k, (i, _) in enumerate(segments):
             joined[i].append(hyps[tgt][k])
-        tgt1 = to_iso1(tgt)
         for i in ok:
             it = items[i]
+            tgt1 = it.src_lang if transcribe else to_iso1(tgt)
             records.append({"id": it.id, "audio": it.audio_path, "src_lang": it.src_lang, "tgt_lang": tgt1,
                             "hyp": " ".join(h for h in joined[i] if h), "ref": it.reference(tgt1)})
     return records, bad
@@ -149,27 +170,51 @@ def write_predictions(records: Sequence[dict], out_dir: str | Path) -> Path:
 
 
 def translate(cfg, inputs: Sequence[str | Path], run_dir: str | Path, *, quiet: bool = False) -> list[dict]:
-    """``zst translate``: load the model, translate ``inputs`` into ``cfg.tgt``, write predictions.
+    """``zst translate``: load the model (ZeroST, ST, speech LLM or Whisper), translate ``inputs`` into ``cfg.tgt``
+    (or, ``cfg.task == "transcribe"``, transcribe them), write predictions.
 
     Raises:
         ZstError: bad model path, input path or language code; every input unreadable.
     """
     from zst.data.teacher import pick_device
-    from zst.languages import to_nllb
-    from zst.models.zerost import ZeroST
+    from zst.languages import language_name, to_nllb
+    from zst.models import slm, st, whisper_st
+    from zst.models.zerost import ZeroST, checkpoint_format
     from zst.runs import RunDir
 
-    for t in cfg.tgt:
-        to_nllb(t)  # reject an unknown code before loading anything
+    speech_llm = cfg.model is not None and checkpoint_format(cfg.model) == slm.CHECKPOINT_FORMAT
+    whisper = cfg.model is not None and not speech_llm and whisper_st.is_whisper(cfg.model)
+    tgts = cfg.tgt or ("en",)
+    whisper_st.check_task(cfg.task)
+    if cfg.task == "transcribe" and not (speech_llm or whisper):
+        raise ConfigError("--task transcribe needs a speech-LLM checkpoint (`zst train-slm`) or a Whisper model; "
+                          "a ZeroST model transcribes with --tgt set to the source language")
+    if cfg.decode_lang and not whisper:
+        raise ConfigError("--decode-lang is for Whisper models (it replaces the source-language token)")
+    for t in tgts:
+        # reject an unknown code before loading anything: mT0 prompts name the language, NLLB needs its code
+        (language_name if speech_llm else to_iso1 if whisper else to_nllb)(t)
     items = collect_items(inputs, cfg.src)
     if not items:
         raise ZstError("no inputs to translate")
     run = RunDir(run_dir, quiet=quiet)
     run.write_config(cfg, "translate")
-    model_path = cfg.model or default_model_path()
-    model = ZeroST.load(model_path, with_decoder=True, device=pick_device(cfg.device)).eval()
-    records, bad = translate_items(model, items, cfg.tgt, beam_size=cfg.beam_size, batch_size=cfg.batch_size,
-                                   max_new_tokens=cfg.max_new_tokens, quiet=quiet)
+    device = pick_device(cfg.device)
+    if speech_llm:
+        model = slm.SpeechLLM.load(cfg.model, device=device)
+    elif whisper:
+        model = whisper_st.WhisperST.load(cfg.model, device=device, task=cfg.task, decode_lang=cfg.decode_lang)
+        for t in map(to_iso1, cfg.tgt):  # the target's token is forced unless it is X→en's source slot
+            if not (cfg.task == "translate" and t == "en"):
+                model.check_language(t, "--tgt")
+    elif cfg.model is not None and checkpoint_format(cfg.model) == st.CHECKPOINT_FORMAT:
+        model = st.STModel.load(cfg.model, device=device)  # encoder-decoder ST (`train-nll --arch st`)
+    else:
+        model = ZeroST.load(cfg.model or default_model_path(), with_decoder=True, device=device).eval()
+    # Whisper with --task transcribe and explicit --tgt: <|tgt|><|transcribe|> (paper Table 2), not ASR
+    item_task = "translate" if whisper and cfg.tgt else cfg.task
+    records, bad = translate_items(model, items, tgts, beam_size=cfg.beam_size, batch_size=cfg.batch_size,
+                                   max_new_tokens=cfg.max_new_tokens, quiet=quiet, task=item_task)
     if bad:
         write_bad_rows(bad, run.path / "skipped.tsv")
         run.log(f"skipped {len(bad)} unreadable input(s), see {run.path / 'skipped.tsv'}: {bad[0].reason}")

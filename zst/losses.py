@@ -2,6 +2,7 @@
 
 * :class:`KDLoss` — ZeroST knowledge distillation (Khurana et al., ZeroST, §2.2, Eq. 1–5).
 * :func:`nll_loss` — token-level negative log-likelihood (ZeroST Eq. 6), padding masked.
+* :func:`semantic_cosine_loss` — SAMU-XLS-R's utterance-level semantic distillation loss.
 
 Padding convention: masks are ``True`` for real tokens / frames.
 """
@@ -108,3 +109,28 @@ def nll_loss(logits: torch.Tensor, labels: torch.Tensor, ignore_index: int = -10
         scalar: ``−Σ log p(y_n | y_<n, Q) / #real tokens``.
     """
     return F.cross_entropy(logits.float().flatten(0, 1), labels.flatten(), ignore_index=ignore_index)
+
+
+def semantic_cosine_loss(speech: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
+    """SAMU-XLS-R semantic distillation loss: the batch mean of the cosine distance between each
+    utterance embedding and the teacher's sentence embedding of its transcript,
+    ``mean_b (1 − cos(e_b, y_b))``.
+
+    Khurana et al., SAMU-XLSR (arXiv 2205.08180) §II: the speech encoder's utterance embedding
+    ``e`` is pulled towards the frozen LaBSE embedding ``y`` of the transcript (scale-free: only the
+    direction counts, so ``y`` may be stored L2-normalised).
+
+    Args:
+        speech: ``(B, E)`` utterance embeddings.
+        teacher: ``(B, E)`` sentence embeddings.
+
+    Returns:
+        scalar in ``[0, 2]``.
+
+    Raises:
+        ValueError: the two shapes differ.
+    """
+    if speech.shape != teacher.shape:
+        raise ValueError(f"speech embeddings {tuple(speech.shape)} and teacher embeddings {tuple(teacher.shape)} "
+                         f"differ in shape")
+    return (1.0 - F.cosine_similarity(speech.float(), teacher.float(), dim=-1)).mean()

@@ -5,6 +5,8 @@ Cantonese), ``ja-mecab`` / ``ko-mecab`` for Japanese / Korean when their extras
 (``sacrebleu[ja]`` / ``sacrebleu[ko]``) are installed, otherwise ``char`` with a note; ``13a``
 for everything else. WER/CER first apply Whisper's ``BasicTextNormalizer`` (lower-case, drop
 bracketed/parenthesised spans, replace punctuation and symbols with spaces, squeeze spaces).
+Language identification of hypotheses (the zero-resource speech LLM paper's language accuracy,
+Table II) uses langdetect with a fixed seed, so repeated runs agree.
 """
 
 from __future__ import annotations
@@ -16,7 +18,11 @@ from functools import lru_cache
 from zst.errors import UnknownLanguageError, ZstError
 from zst.languages import to_iso1
 
-__all__ = ["Score", "bleu", "bleu_tokenizer", "cer", "chrf", "normalize_text", "wer"]
+__all__ = ["Score", "bleu", "bleu_tokenizer", "cer", "chrf", "detect_languages", "language_accuracy",
+           "normalize_text", "wer"]
+
+#: :func:`detect_languages`' answer for text without letters (empty, digits, punctuation).
+UNDETECTED = "unknown"
 
 
 @dataclass(frozen=True)
@@ -212,3 +218,42 @@ def cer(hyps: Sequence[str], refs: Sequence[str], normalize: bool = True) -> Sco
     Same arguments, normalisation, empty-string handling and errors as :func:`wer`.
     """
     return _error_rate("CER", hyps, refs, normalize)
+
+
+def detect_languages(texts: Sequence[str], seed: int = 0) -> list[str]:
+    """The language of each text by langdetect (Mundnich et al., Table II / Fig. 2), as an ISO 639-1
+    code where zst knows it (``zh-cn`` → ``zh``), else langdetect's own code; :data:`UNDETECTED` for
+    text langdetect finds no features in.
+
+    ``langdetect.DetectorFactory.seed`` is set to ``seed`` first: langdetect samples n-grams at
+    random, and with the same seed every text gets the same answer in any run or order.
+    """
+    from langdetect import DetectorFactory, detect
+    from langdetect.lang_detect_exception import LangDetectException
+
+    DetectorFactory.seed = seed
+    out = []
+    for text in texts:
+        try:
+            code = detect(text)
+        except LangDetectException:
+            out.append(UNDETECTED)
+            continue
+        try:
+            out.append(to_iso1(code))
+        except UnknownLanguageError:
+            out.append(code)
+    return out
+
+
+def language_accuracy(detected: Sequence[str], expected: Sequence[str]) -> float:
+    """Fraction (0-1) of ``detected`` languages equal to ``expected`` (ISO 639-1, pairwise).
+
+    Raises:
+        ZstError: lengths differ or there is nothing to score.
+    """
+    if len(detected) != len(expected):
+        raise ZstError(f"language accuracy: {len(detected)} detections but {len(expected)} expected languages")
+    if not detected:
+        raise ZstError("language accuracy: no hypotheses to score")
+    return sum(d == e for d, e in zip(detected, expected)) / len(detected)

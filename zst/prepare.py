@@ -6,8 +6,9 @@ mls). ``mix`` combines prepared manifests with per-language temperature sampling
 (:mod:`zst.data.mixing`).
 
 A run directory gets ``cuts.jsonl.gz``, ``bad_rows.tsv`` (skipped rows with reasons), ``summary.json``
-(utterances and hours per language) and, with a text model, ``teacher/`` (NLLB-encoder states per
-transcript, see :mod:`zst.data.teacher`).
+(utterances and hours per language), with a text model ``teacher/`` (NLLB-encoder states per
+transcript) and with a sentence model ``sentence/`` (LaBSE-type sentence embeddings per transcript,
+for SAMU-XLS-R distillation); see :mod:`zst.data.teacher`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from zst.config import MixConfig, PrepareConfig
 from zst.data.corpora import CORPUS_MODULES, ReadOptions, get_reader
 from zst.data.manifests import MANIFEST_NAME, load_manifest, read_folder, write_bad_rows
 from zst.data.mixing import mix
-from zst.data.teacher import cache_teacher_states
+from zst.data.teacher import cache_sentence_embeddings, cache_teacher_states
 from zst.errors import ManifestError, ZstError
 from zst.languages import to_iso1
 from zst.runs import RunDir, atomic_write_text
@@ -100,6 +101,9 @@ def prepare(cfg: PrepareConfig, run_dir: str | Path, *, quiet: bool = False) -> 
     if cfg.text_model:
         cuts = cache_teacher_states(cuts, cfg.text_model, run.path / "teacher", batch_size=cfg.teacher_batch_size,
                                     device=cfg.device, quiet=quiet)
+    if cfg.sentence_model:
+        cuts = cache_sentence_embeddings(cuts, cfg.sentence_model, run.path / "sentence",
+                                         batch_size=cfg.teacher_batch_size, device=cfg.device, quiet=quiet)
     out = _write_manifest(cuts, run)
     summary = summarize(cuts)
     atomic_write_text(run.path / "summary.json", json.dumps({**summary, "bad_rows": len(bad)}, indent=1) + "\n")
@@ -121,10 +125,11 @@ def prepare_mix(cfg: MixConfig, run_dir: str | Path, *, quiet: bool = False) -> 
     run = RunDir(run_dir, quiet=quiet)
     run.write_config(cfg, "prepare mix")
     inputs = [load_manifest(m) for m in cfg.manifests]
-    teachers = {(c.custom or {}).get("teacher_model") for cs in inputs for c in cs}
-    if len(teachers - {None}) > 1:
-        raise ZstError(f"cannot mix manifests whose teacher states come from different text models: "
-                       f"{', '.join(sorted(t for t in teachers if t))}")
+    for field, what in (("teacher_model", "teacher states"), ("sentence_model", "sentence embeddings")):
+        teachers = {(c.custom or {}).get(field) for cs in inputs for c in cs}
+        if len(teachers - {None}) > 1:
+            raise ZstError(f"cannot mix manifests whose {what} come from different models: "
+                           f"{', '.join(sorted(t for t in teachers if t))}")
     mixed, report = mix(inputs, alpha=cfg.alpha, seed=cfg.seed, unit=cfg.unit,
                         languages=_codes(cfg.languages), exclude=_codes(cfg.exclude))
     if len(mixed) == 0:

@@ -6,7 +6,7 @@ import typer
 
 from zst import __version__
 from zst.cli import eval as eval_cmd
-from zst.cli import prepare, retrieve, train, translate
+from zst.cli import prepare, retrieve, slm, train, translate
 
 app = typer.Typer(
     name="zst",
@@ -18,7 +18,7 @@ app = typer.Typer(
 app.add_typer(prepare.app, name="prepare")
 app.command("distill")(train.distill_cmd)
 app.command("train-nll")(train.train_nll_cmd)
-app.command("train-slm")(train.train_slm_cmd)
+app.command("train-slm")(slm.train_slm_cmd)
 app.command("translate")(translate.translate_cmd)
 app.command("retrieve")(retrieve.retrieve_cmd)
 app.command("eval")(eval_cmd.eval_cmd)

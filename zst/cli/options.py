@@ -54,3 +54,38 @@ def optim_flags(lr, max_steps, batch_seconds, grad_accum, mixed_precision, check
 
 def path_or_none(p: Optional[Path]) -> Optional[str]:
     return None if p is None else str(p)
+
+
+# -- SAMU-XLS-R (`distill --objective semantic`) and the encoder-decoder ST model (`train-nll --arch st`)
+ObjectiveOpt = typer.Option(None, "--objective", help="kd: ZeroST KD towards cached NLLB-encoder states | semantic: "
+                            "SAMU-XLS-R, the utterance embedding towards the cached sentence embedding of the "
+                            "transcript (needs `zst prepare --sentence-model`; its --speech-encoder default is "
+                            "facebook/wav2vec2-xls-r-300m). (default: kd)", show_default=False)
+ArchOpt = typer.Option(None, "--arch", help="zerost: ZeroST NLL on transcripts | st: encoder-decoder ST model on "
+                       "X->Y translation pairs, encoder from a SAMU run given by --init (or a plain one: default "
+                       "facebook/wav2vec2-xls-r-300m) | whisper: fine-tune the Whisper model given by "
+                       "--speech-encoder on X->Y pairs, encoder frozen. (default: zerost)",
+                       show_default=False)
+EmbeddingDimOpt = _opt("--embedding-dim", "SAMU projection width; must equal the teacher's sentence embedding "
+                       "width (LaBSE: 768).", 768)
+EncoderTrainingOpt = _opt("--encoder-training", "adapters (Houlsby, frozen base) | full (all but the conv front "
+                          "end, as SAMU-XLS-R).", "adapters")
+TgtLanguagesOpt = _opt("--tgt-languages", "Translation targets to train on, comma-separated ISO 639-1.", "all attached")
+
+# -- Whisper decoder fine-tuning (`train-nll --arch whisper`; Whisper cross-lingual study §4.3)
+SrcLanguagesOpt = _opt("--src-languages", "--arch whisper: source languages to train on, comma-separated ISO 639-1 "
+                       "(the paper: en).", "all")
+FinetuneOpt = _opt("--finetune", "--arch whisper: decoder (all decoder weights) | lora (peft LoRA in the decoder) | "
+                   "full (encoder too); the encoder stays frozen except with full.", "decoder")
+WhisperTaskOpt = _opt("--task", "--arch whisper: task token after <|tgt|> in training and decoding (the paper "
+                      "fine-tunes with <|zh|><|transcribe|>).", "transcribe")
+
+
+def reject_options(context: str, **given) -> None:
+    """Raise :class:`ConfigError` naming the first option in ``given`` (``flag_name=value``) that was
+    given although it does not apply in ``context``."""
+    from zst.errors import ConfigError
+
+    for name, value in given.items():
+        if value is not None:
+            raise ConfigError(f"--{name.replace('_', '-')} does not apply to {context}")

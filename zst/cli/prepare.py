@@ -47,6 +47,9 @@ def _run(corpus: str, source: Path, config: Optional[Path], run_dir: Path, quiet
 # Options shared by every corpus command (Typer needs them spelled out as parameters).
 TextModelOpt = typer.Option(None, "--text-model", help="NLLB model (HF id or folder) whose encoder states are "
                             f"cached for `zst distill`. (default: {DEFAULT_TEXT_MODEL})")
+SentenceModelOpt = typer.Option(None, "--sentence-model", help="LaBSE-type sentence encoder (HF id or folder) "
+                                "whose L2-normalised pooler embeddings of the transcripts are cached for "
+                                "`zst distill --objective semantic`. (default: none)")
 NoTeacherOpt = typer.Option(False, "--no-teacher", help="Skip caching teacher states (train-nll and translate "
                             "do not need them).")
 MaxSecondsOpt = typer.Option(None, "--max-seconds", help="Longer utterances are skipped as bad rows, in seconds. "
@@ -71,6 +74,7 @@ def _corpus_command(corpus: str):
         config: Optional[Path] = ConfigOpt,
         run_dir: Path = run_dir_opt(f"runs/prepare-{corpus}"),
         text_model: Optional[str] = TextModelOpt,
+        sentence_model: Optional[str] = SentenceModelOpt,
         no_teacher: bool = NoTeacherOpt,
         max_seconds: Optional[float] = MaxSecondsOpt,
         device: Optional[str] = DeviceOpt,
@@ -78,7 +82,7 @@ def _corpus_command(corpus: str):
     ):
         _run(corpus, source, config, run_dir, quiet, no_teacher, split=split, languages=languages, exclude=exclude,
              tgt_languages=tgt_languages, segment_audio=False if keep_source_audio else None,
-             text_model=text_model, max_seconds=max_seconds, device=device)
+             text_model=text_model, sentence_model=sentence_model, max_seconds=max_seconds, device=device)
 
     command.__doc__ = CORPUS_HELP[corpus]
     return handle_errors(command)
@@ -99,6 +103,7 @@ def folder(
     config: Optional[Path] = ConfigOpt,
     run_dir: Path = run_dir_opt("runs/prepare"),
     text_model: Optional[str] = TextModelOpt,
+    sentence_model: Optional[str] = SentenceModelOpt,
     no_teacher: bool = NoTeacherOpt,
     max_seconds: Optional[float] = MaxSecondsOpt,
     device: Optional[str] = DeviceOpt,
@@ -106,7 +111,8 @@ def folder(
 ):
     """A folder of audio files described by a TSV."""
     _run("folder", source, config, run_dir, quiet, no_teacher, tsv=None if tsv is None else str(tsv),
-         languages=languages, exclude=exclude, text_model=text_model, max_seconds=max_seconds, device=device)
+         languages=languages, exclude=exclude, text_model=text_model, sentence_model=sentence_model,
+         max_seconds=max_seconds, device=device)
 
 
 @app.command("mix")

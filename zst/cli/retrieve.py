@@ -16,7 +16,9 @@ def retrieve_cmd(
     manifest: Path = typer.Argument(..., help="Manifest from `zst prepare` (cuts.jsonl.gz or its run dir) holding "
                                     "the languages to compare, with parallel ids (FLEURS, Europarl-ST)."),
     model: Optional[str] = typer.Option(None, "--model", "-m", help="Speech encoder: HF id or local folder "
-                                        f"(Whisper or wav2vec2/MMS). (default: {DEFAULT_SPEECH_ENCODER})"),
+                                        "(Whisper or wav2vec2/MMS), or a SAMU run (`zst distill --objective "
+                                        "semantic`): utterance embeddings compared by cosine. "
+                                        f"(default: {DEFAULT_SPEECH_ENCODER})"),
     layer: Optional[int] = typer.Option(None, "--layer", help="Encoder layer whose output is compared: 0 = "
                                         "embeddings .. N = last; negative counts from the end. (default: last)"),
     src: Optional[List[str]] = typer.Option(None, "--src", help="Query language, repeatable (ISO 639-1/3). "
@@ -25,7 +27,10 @@ def retrieve_cmd(
                                             "(src, tgt) pair with src != tgt is scored. (default: every language)"),
     metric: Optional[str] = typer.Option(None, "--metric", help="seqsim (paper Eq. 1) | avgsim (Eq. 2) | dtw "
                                          "(cosine, symmetric1, -cost/(n+m)) | ot (1 - transport cost; see "
-                                         "--ot-solver). (default: seqsim)"),
+                                         "--ot-solver); a SAMU model: cosine of utterance embeddings. (default: seqsim)"),
+    candidates: Optional[str] = typer.Option(None, "--candidates", help="speech | text: with a SAMU model, "
+                                             "text retrieves the --tgt transcripts by their cached sentence "
+                                             "embeddings (`zst prepare --sentence-model`). (default: speech)"),
     faiss_prefilter: Optional[int] = typer.Option(None, "--faiss-prefilter", help="Keep the K best candidates per "
                                                   "query by AvgSim (faiss), then rerank them with --metric. "
                                                   "(default: score all pairs)"),
@@ -51,7 +56,8 @@ def retrieve_cmd(
 
     quiet_libraries(quiet)
     flags = {"manifest": str(manifest), "model": model, "layer": layer, "src": tuple(src) if src else None,
-             "tgt": tuple(tgt) if tgt else None, "metric": metric, "faiss_prefilter": faiss_prefilter,
+             "tgt": tuple(tgt) if tgt else None, "metric": metric, "candidates": candidates,
+             "faiss_prefilter": faiss_prefilter,
              "ot_solver": ot_solver, "ot_reg": ot_reg, "max_memory_mb": max_memory_mb,
              "batch_size": batch_size, "device": device, "seed": seed}
     cfg = resolve_config(RetrieveConfig, config, flags)

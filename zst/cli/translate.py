@@ -18,23 +18,31 @@ def translate_cmd(
                                             "(de, fra) or NLLB code (zho_Hans). (default: en)"),
     src: Optional[str] = typer.Option(None, "--src", help="Source language of plain audio inputs (recorded in the "
                                       "predictions for `zst eval`; manifests carry their own)."),
-    model: Optional[Path] = typer.Option(None, "--model", "-m", help="ZeroST run dir or checkpoint. "
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="ZeroST, ST or speech-LLM run dir or checkpoint, "
+                                         "or a Whisper model (HF id or folder). "
                                          "(default: the embedded default model)"),
     config: Optional[Path] = ConfigOpt,
     run_dir: Path = run_dir_opt("runs/translate"),
-    beam_size: Optional[int] = typer.Option(None, "--beam-size", help="Beams in the NLLB decoder. (default: 4)"),
+    task: Optional[str] = typer.Option(None, "--task", help="translate | transcribe. Speech LLMs (`zst train-slm`): "
+                                       "ASR in each input's --src / manifest language, --tgt ignored. Whisper: "
+                                       "the <|task|> token forced after <|lang|>; without --tgt, ASR. "
+                                       "(default: translate)"),
+    decode_lang: Optional[str] = typer.Option(None, "--decode-lang", help="Whisper: language token used in place "
+                                              "of the source language's (ASR, X→en), e.g. es for unseen Catalan."),
+    beam_size: Optional[int] = typer.Option(None, "--beam-size", help="Beams in the decoder. (default: 4)"),
     batch_size: Optional[int] = typer.Option(None, "--batch-size", help="Segments per forward pass. (default: 8)"),
     max_new_tokens: Optional[int] = typer.Option(None, "--max-new-tokens", help="Tokens per segment. (default: 200)"),
     device: Optional[str] = typer.Option(None, "--device", help="auto | cpu | cuda. (default: auto)"),
     quiet: bool = QuietOpt,
 ):
-    """Translate speech with a ZeroST model; prints `id<TAB>tgt<TAB>translation` lines and writes
+    """Translate (or, with a speech LLM, transcribe) speech; prints `id<TAB>tgt<TAB>translation` lines and writes
     predictions/predictions.jsonl and predictions/<tgt>.txt in --run-dir."""
     from zst.inference import translate
 
     quiet_libraries(quiet)
     flags = {"model": None if model is None else str(model), "tgt": tuple(tgt) if tgt else None, "src": src,
-             "beam_size": beam_size, "batch_size": batch_size, "max_new_tokens": max_new_tokens, "device": device}
+             "task": task, "decode_lang": decode_lang, "beam_size": beam_size, "batch_size": batch_size,
+             "max_new_tokens": max_new_tokens, "device": device}
     cfg = resolve_config(TranslateConfig, config, flags)
     for r in translate(cfg, inputs, run_dir, quiet=quiet):
         typer.echo(f"{r['id']}\t{r['tgt_lang']}\t{r['hyp']}")

@@ -14,10 +14,11 @@ from typing import Iterator
 import torch
 from lhotse import CutSet
 
-from zst.data.manifests import cut_language, cut_text, load_cut_audio
-from zst.data.teacher import teacher_batch
+from zst.data.manifests import cut_language, cut_text, cut_translations, load_cut_audio
+from zst.data.teacher import sentence_embedding_batch, teacher_batch
 
 BUCKETING_MIN_CUTS = 500  # below this, bucketing has too few cuts per bucket to help
+TARGET_FIELD = "st_target"  # custom field of a translation-pair cut: its target language (ISO 639-1)
 
 
 def make_sampler(cuts: CutSet, *, batch_seconds: float, seed: int, shuffle: bool = True, world_size: int = 1,
@@ -38,11 +39,16 @@ class SpeechDataset(torch.utils.data.Dataset):
 
     Returns ``{"ids": [B], "audio": [B] float32 16 kHz arrays, "text": [B], "lang": [B] ISO 639-1,
     "seconds": float}`` plus ``"teacher" (B, m, d)`` and ``"teacher_mask" (B, m)`` with
-    ``with_teacher``.
+    ``with_teacher``, ``"sentence_embedding" (B, E)`` with ``with_sentence_embedding``, and
+    ``"tgt_text": [B]``, ``"tgt_lang": [B]`` with ``with_translation`` (each cut's
+    ``custom["st_target"]`` language and its attached translation into it).
     """
 
-    def __init__(self, with_teacher: bool = False):
+    def __init__(self, with_teacher: bool = False, *, with_sentence_embedding: bool = False,
+                 with_translation: bool = False):
         self.with_teacher = with_teacher
+        self.with_sentence_embedding = with_sentence_embedding
+        self.with_translation = with_translation
 
     def __getitem__(self, cuts: CutSet) -> dict:
         cuts = list(cuts)
@@ -55,6 +61,11 @@ class SpeechDataset(torch.utils.data.Dataset):
         }
         if self.with_teacher:
             batch["teacher"], batch["teacher_mask"] = teacher_batch(cuts)
+        if self.with_sentence_embedding:
+            batch["sentence_embedding"] = sentence_embedding_batch(cuts)
+        if self.with_translation:
+            batch["tgt_lang"] = [c.custom[TARGET_FIELD] for c in cuts]
+            batch["tgt_text"] = [cut_translations(c)[t] for c, t in zip(cuts, batch["tgt_lang"])]
         return batch
 
 

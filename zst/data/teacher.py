@@ -1,9 +1,13 @@
-"""Offline teacher outputs: NLLB text-encoder states of every transcript (ZeroST §2.2).
+"""Offline teacher outputs of every transcript, computed once by ``zst prepare``.
 
-The KD step compares Q-Former outputs with the frozen NLLB encoder's states ``T (m, d)`` of the
-transcript. They are computed once by ``zst prepare`` and stored with Lhotse's array storage
-(one ``.npy`` per cut, float16), attached to the cut as ``custom["teacher_states"]`` with the
-teacher's id in ``custom["teacher_model"]`` — so ``zst distill`` never loads the NLLB encoder.
+* NLLB text-encoder states (ZeroST §2.2): the KD step compares Q-Former outputs with the frozen
+  NLLB encoder's states ``T (m, d)`` of the transcript; stored with Lhotse's array storage (one
+  ``.npy`` per cut, float16) as ``custom["teacher_states"]``, the teacher's id in
+  ``custom["teacher_model"]`` — so ``zst distill`` never loads the NLLB encoder.
+* Sentence embeddings (SAMU-XLS-R §II): the LaBSE embedding ``y (E,)`` of the transcript —
+  ``BertModel(...).pooler_output`` (``[CLS]`` → dense → tanh), L2-normalised, as LaBSE and the
+  mini-world's LaBSE (``examples/miniworld/models/labse.py``) define it; stored the same way (float32)
+  as ``custom["sentence_embedding"]``, the model's id in ``custom["sentence_model"]``.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from zst.languages import to_nllb
 from zst.progress import add_task, progress
 
 TEACHER_FIELD = "teacher_states"
+SENTENCE_FIELD = "sentence_embedding"
 
 
 def pick_device(device: str = "auto") -> torch.device:
@@ -108,3 +113,70 @@ def teacher_batch(cuts) -> tuple[torch.Tensor, torch.Tensor]:
         T[i, : a.shape[0]] = a
         mask[i, : a.shape[0]] = True
     return T, mask
+
+
+@torch.no_grad()
+def cache_sentence_embeddings(cuts: CutSet, sentence_model: str, out_dir: str | Path, *, batch_size: int = 32,
+                              device: str = "auto", max_tokens: int = 256, quiet: bool = False) -> CutSet:
+    """Embed every transcript with a LaBSE-type sentence encoder and attach the embeddings to the cuts.
+
+    Embedding = ``pooler_output`` of the BERT-family model (``[CLS]`` → dense → tanh), L2-normalised
+    (LaBSE's definition; SAMU-XLS-R's teacher).
+
+    Args:
+        cuts: cuts with one supervision each (text).
+        sentence_model: HF id or path of the sentence encoder (``AutoModel`` + ``AutoTokenizer``).
+        out_dir: folder for the ``.npy`` files.
+        batch_size: transcripts per forward pass.
+
+    Returns:
+        The cuts with ``sentence_embedding`` (``Array`` of shape ``(E,)``, float32) and
+        ``sentence_model`` set.
+
+    Raises:
+        ZstError: the model or tokenizer cannot be loaded, or the model has no pooler.
+    """
+    from transformers import AutoModel, AutoTokenizer
+
+    from zst.errors import ZstError
+    from zst.models.speech_encoder import load_pretrained
+
+    dev = pick_device(device)
+    tok = load_pretrained(AutoTokenizer, sentence_model, "sentence-model tokenizer")
+    model = load_pretrained(AutoModel, sentence_model, "sentence model", dtype=torch.float32).to(dev).eval()
+    cuts = list(cuts)
+    stored = {}
+    with NumpyFilesWriter(str(Path(out_dir).resolve())) as writer, progress(quiet) as bar:
+        task = add_task(bar, "sentence embeddings", len(cuts))
+        for i in range(0, len(cuts), batch_size):
+            chunk = cuts[i : i + batch_size]
+            enc = tok([cut_text(c) for c in chunk], return_tensors="pt", padding=True, truncation=True,
+                      max_length=max_tokens).to(dev)
+            pooled = getattr(model(**enc), "pooler_output", None)
+            if pooled is None:
+                raise ZstError(f"--sentence-model {sentence_model}: the model has no pooler output "
+                               f"(a LaBSE-type BertModel with its pooling layer is needed)")
+            emb = torch.nn.functional.normalize(pooled.float(), dim=-1).cpu().numpy()
+            for c, e in zip(chunk, emb):
+                stored[c.id] = writer.store_array(c.id + ".sent", e.astype(np.float32))
+            bar.advance(task, len(chunk))
+    del model
+    return CutSet.from_cuts(
+        c.with_custom(SENTENCE_FIELD, stored[c.id]).with_custom("sentence_model", str(sentence_model)) for c in cuts)
+
+
+def sentence_embedding_batch(cuts) -> torch.Tensor:
+    """Load the cached sentence embeddings of a batch of cuts: ``(B, E)`` float32.
+
+    Raises:
+        ManifestError: a cut has none (the manifest was prepared without ``--sentence-model``).
+    """
+    from zst.errors import ManifestError
+
+    rows = []
+    for c in cuts:
+        if not c.has_custom(SENTENCE_FIELD):
+            raise ManifestError(f"utterance {c.id} has no cached sentence embedding: run `zst prepare` with "
+                                f"--sentence-model")
+        rows.append(torch.from_numpy(np.asarray(c.load_custom(SENTENCE_FIELD), dtype=np.float32)))
+    return torch.stack(rows)

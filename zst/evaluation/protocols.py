@@ -122,6 +122,13 @@ def plot_heatmap(proto: dict[str, Any], path: str | Path, title: str | None = No
     avg = proto["average"]
     ax.set_title(title or f"{proto['protocol']} {proto['metric'].upper()} (average {_cell(avg)})")
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    return save_figure(fig, path)
+
+
+def save_figure(fig, path: str | Path) -> Path:
+    """Save a matplotlib figure as PNG atomically (temporary file, then rename) and close it."""
+    import matplotlib.pyplot as plt
+
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

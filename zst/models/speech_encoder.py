@@ -167,22 +167,34 @@ class SpeechEncoder(nn.Module):
             ZstError: ``layer`` outside ``[-(num_layers + 1), num_layers]``.
         """
         self.check_layer(layer)
+        out, mask = self._run(features, output_hidden_states=layer is not None)
+        return (out.hidden_states[layer] if layer is not None else out.last_hidden_state), mask
+
+    def layer_states(self, features: dict[str, torch.Tensor]) -> tuple[tuple[torch.Tensor, ...], torch.Tensor]:
+        """Every layer's output ``h^1 .. h^L`` (the embeddings ``h^0`` left out), for a learned
+        layer average (zero-resource speech LLM, Eq. 1).
+
+        Returns:
+            ``L`` tensors ``(B, T, D)`` and the frame mask ``(B, T)`` bool (``True`` = real frame).
+        """
+        out, mask = self._run(features, output_hidden_states=True)
+        return tuple(out.hidden_states[1:]), mask
+
+    def _run(self, features: dict[str, torch.Tensor], *, output_hidden_states: bool):
         dev = self.device
         dtype = next(self.model.parameters()).dtype
-        want_hidden = layer is not None
         if self.family == "whisper":
-            out = self.model(features["inputs"].to(dev, dtype), output_hidden_states=want_hidden)
+            out = self.model(features["inputs"].to(dev, dtype), output_hidden_states=output_hidden_states)
         else:
             out = self.model(
                 features["inputs"].to(dev, dtype),
                 attention_mask=features["attention_mask"].to(dev),
-                output_hidden_states=want_hidden,
+                output_hidden_states=output_hidden_states,
             )
-        states = out.hidden_states[layer] if want_hidden else out.last_hidden_state
-        T = states.shape[1]
+        T = out.last_hidden_state.shape[1]
         lengths = features["lengths"].to(dev).clamp(max=T)
         mask = torch.arange(T, device=dev)[None, :] < lengths[:, None]
-        return states, mask
+        return out, mask
 
     @property
     def num_layers(self) -> int:

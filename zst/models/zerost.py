@@ -219,23 +219,7 @@ class ZeroST(nn.Module):
         padding ``-100`` in labels.
         """
         self._require_decoder()
-        tok = self.tokenizer
-        rows = []
-        for text, lang in zip(texts, langs):
-            tok.tgt_lang = to_nllb(lang)
-            rows.append(tok(text_target=text, truncation=True, max_length=max_tokens)["input_ids"])
-        start = self.nllb.config.decoder_start_token_id
-        pad = self.nllb.config.pad_token_id
-        N = max(len(r) for r in rows)
-        dec = torch.full((len(rows), N), pad, dtype=torch.long)
-        labels = torch.full((len(rows), N), -100, dtype=torch.long)
-        for i, r in enumerate(rows):
-            r = torch.tensor(r)
-            dec[i, 0] = start
-            dec[i, 1 : len(r)] = r[:-1]
-            labels[i, : len(r)] = r
-            labels[i, 0] = -100
-        return dec, labels
+        return decoder_targets(self.tokenizer, self.nllb.config, texts, langs, max_tokens)
 
     def nll_loss(self, audio: Sequence[np.ndarray], texts: Sequence[str], langs: Sequence[str]) -> torch.Tensor:
         """NLL step loss (Eq. 6, per real token): NLLB decoder teacher-forced on each transcript
@@ -288,38 +272,12 @@ class ZeroST(nn.Module):
         Raises:
             UnknownLanguageError: a target does not map to an NLLB code (checked before any work).
         """
-        from transformers.modeling_outputs import BaseModelOutput
-
         self._require_decoder()
-        forced = {}
-        for tgt in tgts:
-            code = to_nllb(tgt)
-            forced[tgt] = self.tokenizer.convert_tokens_to_ids(code)
-            if forced[tgt] is None or forced[tgt] == self.tokenizer.unk_token_id:
-                raise ZstError(f"target language {code} is not in the NLLB tokenizer's vocabulary")
+        forced = forced_language_ids(self.tokenizer, tgts)
         Q, _ = self.encode(audio)
-        out = {}
-        for tgt in tgts:
-            ids = self.nllb.generate(
-                encoder_outputs=BaseModelOutput(last_hidden_state=Q),
-                attention_mask=torch.ones(Q.shape[:2], dtype=torch.long, device=Q.device),
-                forced_bos_token_id=forced[tgt],
-                num_beams=beam_size,
-                generation_config=self._generation_config(max_new_tokens),
-            )
-            out[tgt] = [t.strip() for t in self.tokenizer.batch_decode(ids, skip_special_tokens=True)]
-        return out
-
-    def _generation_config(self, max_new_tokens: int):
-        """The NLLB model's generation config with our length limit (``max_length`` cleared so the
-        two limits do not conflict) and greedy/beam search only."""
-        import copy
-
-        gen = copy.deepcopy(self.nllb.generation_config)
-        gen.max_length = None
-        gen.max_new_tokens = max_new_tokens
-        gen.do_sample = False
-        return gen
+        mask = torch.ones(Q.shape[:2], dtype=torch.long, device=Q.device)
+        return generate_translations(self.nllb, self.tokenizer, Q, mask, forced, beam_size=beam_size,
+                                     max_new_tokens=max_new_tokens)
 
     # -- persistence ---------------------------------------------------------------------------
     def save(self, path: str | Path, weights: dict[str, torch.Tensor] | None = None) -> Path:
@@ -332,6 +290,73 @@ class ZeroST(nn.Module):
         state = weights if weights is not None else self.own_state_dict()
         save_file({k: v.detach().cpu().contiguous() for k, v in state.items()}, str(path / "model.safetensors"))
         return path
+
+
+# -- the NLLB decoder, shared with the encoder-decoder ST model (zst.models.st) ------------------------
+
+
+def decoder_targets(tokenizer, config, texts: Sequence[str], langs: Sequence[str],
+                    max_tokens: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
+    """Texts → NLLB decoder inputs and labels, each text in its own language.
+
+    Returns ``decoder_input_ids (B, N)`` = ``[</s>, lang, y_1 … y_m]`` and ``labels (B, N)`` =
+    ``[-100, y_1 … y_m, </s>]`` (the forced language token is not a prediction target), padding
+    ``-100`` in labels.
+
+    Raises:
+        UnknownLanguageError: a language without an NLLB code.
+    """
+    rows = []
+    for text, lang in zip(texts, langs):
+        tokenizer.tgt_lang = to_nllb(lang)
+        rows.append(tokenizer(text_target=text, truncation=True, max_length=max_tokens)["input_ids"])
+    start, pad = config.decoder_start_token_id, config.pad_token_id
+    N = max(len(r) for r in rows)
+    dec = torch.full((len(rows), N), pad, dtype=torch.long)
+    labels = torch.full((len(rows), N), -100, dtype=torch.long)
+    for i, r in enumerate(rows):
+        r = torch.tensor(r)
+        dec[i, 0] = start
+        dec[i, 1 : len(r)] = r[:-1]
+        labels[i, : len(r)] = r
+        labels[i, 0] = -100
+    return dec, labels
+
+
+def forced_language_ids(tokenizer, tgts: Sequence[str]) -> dict[str, int]:
+    """``{tgt: id of its NLLB language token}``, checked before any work.
+
+    Raises:
+        UnknownLanguageError: a target without an NLLB code; ZstError: a code missing from the vocabulary.
+    """
+    forced = {}
+    for tgt in tgts:
+        code = to_nllb(tgt)
+        forced[tgt] = tokenizer.convert_tokens_to_ids(code)
+        if forced[tgt] is None or forced[tgt] == tokenizer.unk_token_id:
+            raise ZstError(f"target language {code} is not in the NLLB tokenizer's vocabulary")
+    return forced
+
+
+@torch.no_grad()
+def generate_translations(nllb, tokenizer, states: torch.Tensor, mask: torch.Tensor, forced: dict[str, int], *,
+                          beam_size: int = 4, max_new_tokens: int = 200) -> dict[str, list[str]]:
+    """Beam search in the NLLB decoder over encoder outputs ``states (B, S, d)`` (``mask (B, S)``,
+    1 = real) once per target, with the target's language token forced first: ``{tgt: [B texts]}``."""
+    import copy
+
+    from transformers.modeling_outputs import BaseModelOutput
+
+    gen = copy.deepcopy(nllb.generation_config)
+    gen.max_length = None  # our length limit only, so the two limits do not conflict
+    gen.max_new_tokens = max_new_tokens
+    gen.do_sample = False
+    out = {}
+    for tgt, bos in forced.items():
+        ids = nllb.generate(encoder_outputs=BaseModelOutput(last_hidden_state=states), attention_mask=mask.long(),
+                            forced_bos_token_id=bos, num_beams=beam_size, generation_config=gen)
+        out[tgt] = [t.strip() for t in tokenizer.batch_decode(ids, skip_special_tokens=True)]
+    return out
 
 
 BUNDLE_PREFIX = "bundle:"  # base-model reference relative to the checkpoint folder (see bundle())
@@ -416,12 +441,12 @@ def load_tokenizer(name_or_path: str):
     return load_pretrained(AutoTokenizer, name_or_path, "NLLB tokenizer")
 
 
-def resolve_checkpoint(path: str | Path) -> Path:
-    """Find the ZeroST checkpoint folder in ``path``: the folder itself, its ``model/``, or its
-    newest ``checkpoints/step-*/model``.
+def resolve_checkpoint(path: str | Path, fmt: str = CHECKPOINT_FORMAT, what: str = "ZeroST") -> Path:
+    """Find the checkpoint folder of format ``fmt`` (``config.json`` ``"format"``) in ``path``: the
+    folder itself, its ``model/``, or its newest ``checkpoints/step-*/model``.
 
     Raises:
-        ZstError: nothing that looks like a ZeroST checkpoint.
+        ZstError: nothing that looks like a ``what`` checkpoint, or one of another format.
     """
     p = Path(path)
     candidates = [p, p / "model"]
@@ -434,8 +459,22 @@ def resolve_checkpoint(path: str | Path) -> Path:
                 meta = json.loads(cfg.read_text())
             except json.JSONDecodeError:
                 raise ZstError(f"{cfg}: not valid JSON") from None
-            if meta.get("format") != CHECKPOINT_FORMAT:
-                raise ZstError(f"{cfg}: not a ZeroST checkpoint (format {meta.get('format')!r})")
+            if meta.get("format") != fmt:
+                raise ZstError(f"{cfg}: not a {what} checkpoint (format {meta.get('format')!r})")
             return c
-    raise ZstError(f"{p}: no ZeroST checkpoint (expected config.json + model.safetensors, a model/ folder "
+    raise ZstError(f"{p}: no {what} checkpoint (expected config.json + model.safetensors, a model/ folder "
                    f"or checkpoints/step-*/model)")
+
+
+def checkpoint_format(path: str | Path) -> str | None:
+    """The ``"format"`` of the checkpoint in ``path`` (folder, run dir's ``model/`` or newest
+    ``checkpoints/step-*/model``), or ``None`` when there is none or it is unreadable."""
+    p = Path(path)
+    ckpts = sorted((p / "checkpoints").glob("step-*")) if (p / "checkpoints").is_dir() else []
+    for c in [p, p / "model", *(c / "model" for c in reversed(ckpts))]:
+        if (c / "config.json").is_file():
+            try:
+                return json.loads((c / "config.json").read_text()).get("format")
+            except (json.JSONDecodeError, AttributeError):
+                return None
+    return None

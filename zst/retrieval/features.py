@@ -23,7 +23,7 @@ import torch
 from zst.data.manifests import load_cut_audio
 from zst.errors import AudioError, ZstError
 
-__all__ = ["encode_cuts", "cache_path"]
+__all__ = ["encode_cuts", "cache_path", "cut_frames"]
 
 
 def cache_path(cache_dir: str | Path, model: str, layer: int | None) -> Path:
@@ -74,7 +74,6 @@ def encode_cuts(encoder, cuts: Sequence, *, layer: int | None = None, model_name
     Raises:
         ZstError: ``layer`` out of range, or a cut's audio cannot be read.
     """
-    from zst.inference import split_long
     from zst.progress import add_task, progress
 
     encoder.check_layer(layer)
@@ -83,31 +82,44 @@ def encode_cuts(encoder, cuts: Sequence, *, layer: int | None = None, model_name
     todo = [c for c in cuts if c.id not in cached]
     if todo:
         todo.sort(key=lambda c: c.duration)
-        new: dict[str, list[torch.Tensor]] = {}
         with progress(quiet) as bar:
             task = add_task(bar, "encode", len(todo))
             for s in range(0, len(todo), batch_size):
                 group = todo[s : s + batch_size]
-                pieces, owners = [], []
-                for c in group:
-                    try:
-                        audio = load_cut_audio(c)
-                    except AudioError as e:
-                        raise ZstError(f"cut {c.id}: {e}") from None
-                    for p in split_long(audio, encoder.window_seconds):
-                        pieces.append(p)
-                        owners.append(c.id)
-                for b in range(0, len(pieces), batch_size):
-                    feats = encoder.features(pieces[b : b + batch_size])
-                    states, mask = encoder(feats, layer=layer)
-                    for k, cid in enumerate(owners[b : b + batch_size]):
-                        new.setdefault(cid, []).append(states[k][mask[k]].float().cpu())
+                for cid, frames in cut_frames(encoder, group, layer=layer, batch_size=batch_size).items():
+                    cached[cid] = frames.to(torch.float16).cpu()
                 bar.advance(task, len(group))
-        short = [c.id for c in todo if c.id not in new]
-        if short:
-            raise ZstError(f"cut {short[0]}: audio shorter than 20 ms, nothing to encode")
-        for cid, parts in new.items():
-            cached[cid] = torch.cat(parts, 0).to(torch.float16)
         if path is not None:
             _save_cache(path, cached, model_name, layer)
     return {c.id: cached[c.id].float().numpy() for c in cuts}
+
+
+def cut_frames(encoder, cuts: Sequence, *, layer: int | None = None, batch_size: int = 8) -> dict[str, torch.Tensor]:
+    """The real frames of each cut at ``layer`` (on the encoder's device, its dtype): ``{cut id: (T, D)}``.
+
+    A cut longer than ``encoder.window_seconds`` is split like ``zst translate`` splits long audio
+    (at the quietest 20 ms near the window's end); its pieces' frames are concatenated in order.
+
+    Raises:
+        ZstError: a cut's audio cannot be read or is shorter than one encoder frame.
+    """
+    from zst.inference import split_long
+
+    pieces, owners = [], []
+    for c in cuts:
+        try:
+            audio = load_cut_audio(c)
+        except AudioError as e:
+            raise ZstError(f"cut {c.id}: {e}") from None
+        for p in split_long(audio, encoder.window_seconds):
+            pieces.append(p)
+            owners.append(c.id)
+    frames: dict[str, list[torch.Tensor]] = {c.id: [] for c in cuts}
+    for b in range(0, len(pieces), batch_size):
+        states, mask = encoder(encoder.features(pieces[b : b + batch_size]), layer=layer)
+        for k, cid in enumerate(owners[b : b + batch_size]):
+            frames[cid].append(states[k][mask[k]])
+    short = [cid for cid, parts in frames.items() if not parts]
+    if short:
+        raise ZstError(f"cut {short[0]}: audio shorter than 20 ms, nothing to encode")
+    return {cid: torch.cat(parts, 0) for cid, parts in frames.items()}

@@ -6,6 +6,12 @@ Europarl-ST readers write it; the cut id when a cut has none), so only ids prese
 languages are used and query ``i``'s gold candidate is candidate ``i``. When a language holds
 several recordings of one id, the one with the smallest cut id is used.
 
+With a SAMU checkpoint as ``--model`` (``zst distill --objective semantic``) each utterance is one
+embedding and pairs are scored by cosine (:mod:`zst.retrieval.embeddings`): speech→speech, or with
+``--candidates text`` speech→text against the cached sentence embeddings of the target-language
+transcripts (SAMU-XLSR §IV's direct measure of the semantic alignment); nothing is cached in
+``features/``.
+
 Run directory::
 
     config.yaml, env.json, log.txt
@@ -29,6 +35,9 @@ import numpy as np
 from zst.data.manifests import cut_language, load_manifest
 from zst.errors import ConfigError, ZstError
 from zst.languages import to_iso1
+from zst.config import RetrieveConfig
+from zst.models.samu import CHECKPOINT_FORMAT as SAMU_FORMAT
+from zst.models.zerost import checkpoint_format
 from zst.retrieval.scoring import METRICS, MetricOptions, gold_ranks, recall_at_k, score_matrix, top_k
 from zst.runs import atomic_write_text
 
@@ -142,7 +151,9 @@ def retrieve(cfg, run_dir: str | Path, *, quiet: bool = False) -> dict[str, Any]
     from zst.retrieval.features import encode_cuts
     from zst.runs import RunDir
 
-    if cfg.metric not in METRICS:
+    samu = checkpoint_format(cfg.model) == SAMU_FORMAT
+    _check_embedding_options(cfg, samu)
+    if cfg.metric not in METRICS and not samu:
         raise ConfigError(f"--metric: unknown metric '{cfg.metric}' (available: {', '.join(METRICS)})")
     if cfg.faiss_prefilter is not None and cfg.faiss_prefilter < 1:
         raise ConfigError(f"--faiss-prefilter: K must be >= 1, got {cfg.faiss_prefilter}")
@@ -170,6 +181,8 @@ def retrieve(cfg, run_dir: str | Path, *, quiet: bool = False) -> dict[str, Any]
     if dropped:
         run.log(f"{dropped} duplicate recording(s) of a parallel id left out (first cut id kept)")
     device = pick_device(cfg.device)
+    if samu:
+        return _retrieve_embeddings(cfg, index, shared, run, device, quiet)
     encoder = SpeechEncoder.from_pretrained(cfg.model).to(device).eval()
     encoder.check_layer(cfg.layer)
     needed = {}
@@ -184,13 +197,25 @@ def retrieve(cfg, run_dir: str | Path, *, quiet: bool = False) -> dict[str, Any]
     del encoder
 
     opts = MetricOptions(ot_exact=ot_exact_on(cfg.ot_solver, device), ot_reg=cfg.ot_reg)
+
+    def scorer(s: str, t: str, ids: list[str]) -> np.ndarray:
+        q = [states[index[s][pid].id] for pid in ids]
+        c = [states[index[t][pid].id] for pid in ids]
+        return score_matrix(q, c, cfg.metric, device=device, max_memory_mb=cfg.max_memory_mb,
+                            prefilter_k=cfg.faiss_prefilter, options=opts)
+
+    result = {"metric": cfg.metric, "model": cfg.model, "layer": "last" if cfg.layer is None else cfg.layer,
+              "faiss_prefilter": cfg.faiss_prefilter}
+    return _score_and_write(result, index, shared, scorer, run)
+
+
+def _score_and_write(result: dict[str, Any], index, shared, scorer, run) -> dict[str, Any]:
+    """Score every pair with ``scorer(src, tgt, ids) -> (N, N)``, write the run's outputs (see the
+    module docstring) and return ``result`` completed with ``pairs`` and ``mean``."""
     results, retrieved = [], []
     (run.path / "scores").mkdir(parents=True, exist_ok=True)
     for (s, t), ids in shared.items():
-        q = [states[index[s][pid].id] for pid in ids]
-        c = [states[index[t][pid].id] for pid in ids]
-        scores = score_matrix(q, c, cfg.metric, device=device, max_memory_mb=cfg.max_memory_mb,
-                              prefilter_k=cfg.faiss_prefilter, options=opts)
+        scores = scorer(s, t, ids)
         gold = np.arange(len(ids))
         rec = recall_at_k(scores, gold, (1, 5))
         results.append({"src": s, "tgt": t, "n": len(ids), **rec})
@@ -208,11 +233,62 @@ def retrieve(cfg, run_dir: str | Path, *, quiet: bool = False) -> dict[str, Any]
                               "scores": [None if not np.isfinite(v) else round(float(v), 6) for v in top_scores[i]],
                               "gold_rank": int(ranks[i]) + 1 if np.isfinite(scores[i, i]) else None})
     mean = {k: float(np.mean([r[k] for r in results])) for k in ("R@1", "R@5")}
-    result = {"metric": cfg.metric, "model": cfg.model, "layer": "last" if cfg.layer is None else cfg.layer,
-              "faiss_prefilter": cfg.faiss_prefilter, "pairs": results, "mean": mean}
+    result = {**result, "pairs": results, "mean": mean}
     atomic_write_text(run.path / "retrieved.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in retrieved))
     atomic_write_text(run.path / "scores.json", json.dumps(result, indent=2) + "\n")
     atomic_write_text(run.path / "scores.md", retrieval_markdown(result))
     if len(results) > 1:
         _heatmap(result, run.path / "recall_at_1.png")
     return result
+
+
+CANDIDATES = ("speech", "text")  # --candidates
+
+
+def _check_embedding_options(cfg, samu: bool) -> None:
+    """Options of the SAMU utterance-embedding path (``--metric cosine``, ``--candidates``).
+
+    Raises:
+        ConfigError: ``--candidates`` unknown, or ``text`` / ``--metric cosine`` without a SAMU model,
+            or a frame-level option (``--metric`` other than cosine, ``--layer``, ``--faiss-prefilter``)
+            with one.
+    """
+    if cfg.candidates not in CANDIDATES:
+        raise ConfigError(f"--candidates: unknown value '{cfg.candidates}' (available: {', '.join(CANDIDATES)})")
+    if not samu:
+        if cfg.candidates == "text" or cfg.metric == "cosine":
+            what = "--candidates text" if cfg.candidates == "text" else "--metric cosine"
+            raise ConfigError(f"{what} compares SAMU utterance embeddings: --model must be a SAMU run "
+                              f"(`zst distill --objective semantic`), got '{cfg.model}'")
+        return
+    if cfg.metric not in ("cosine", RetrieveConfig().metric):
+        raise ConfigError(f"--metric {cfg.metric}: a SAMU model gives one vector per utterance, compared by cosine")
+    if cfg.layer is not None or cfg.faiss_prefilter is not None:
+        raise ConfigError(f"--{'layer' if cfg.layer is not None else 'faiss-prefilter'} does not apply to a SAMU "
+                          f"model (one vector per utterance)")
+
+
+def _retrieve_embeddings(cfg, index, shared, run, device, quiet: bool) -> dict[str, Any]:
+    """Speech→speech or speech→text retrieval by cosine of SAMU utterance embeddings (and, for text
+    candidates, the cached sentence embeddings of the target-language transcripts)."""
+    from zst.models.samu import SAMU
+    from zst.retrieval.embeddings import cosine_scores, embed_cuts, sentence_embeddings
+
+    model = SAMU.load(cfg.model, device=device)
+    queries = {index[s][pid].id: index[s][pid] for (s, _), ids in shared.items() for pid in ids}
+    targets = {index[t][pid].id: index[t][pid] for (_, t), ids in shared.items() for pid in ids}
+    speech_cuts = {**queries, **(targets if cfg.candidates == "speech" else {})}
+    text = sentence_embeddings(list(targets.values()), cfg.manifest) if cfg.candidates == "text" else {}
+    run.log(f"embedding {len(speech_cuts)} utterance(s) with the SAMU model {cfg.model}; candidates: "
+            f"{cfg.candidates}")
+    vectors = embed_cuts(model, list(speech_cuts.values()), batch_size=cfg.batch_size, quiet=quiet)
+    del model
+    cand = text if cfg.candidates == "text" else vectors
+
+    def scorer(s: str, t: str, ids: list[str]) -> np.ndarray:
+        return cosine_scores(np.stack([vectors[index[s][pid].id] for pid in ids]),
+                             np.stack([cand[index[t][pid].id] for pid in ids]))
+
+    result = {"metric": "cosine", "model": cfg.model, "layer": "samu", "candidates": cfg.candidates,
+              "faiss_prefilter": None}
+    return _score_and_write(result, index, shared, scorer, run)

@@ -7,6 +7,7 @@ through exactly the code path a hub id takes (``from_pretrained(path)``, ``AutoT
     whisper_dir = build_tiny_whisper(tmp / "whisper")      # WhisperForConditionalGeneration
     w2v_dir = build_tiny_wav2vec2(tmp / "w2v")              # Wav2Vec2Model (MMS-style)
     nllb_dir = build_tiny_nllb(tmp / "nllb")                # M2M100ForConditionalGeneration + NllbTokenizer
+    mt5_dir = build_tiny_mt5(tmp / "mt5")                   # MT5ForConditionalGeneration + T5Tokenizer (mT0)
     synthesize("The cat sleeps.", "en", tmp / "cat.wav")    # 16 kHz mono 16-bit WAV
 
 Encoder frame rates (the same as the real models):
@@ -43,8 +44,16 @@ __all__ = [
     "ESPEAK_VOICES",
     "flores200_codes",
     "build_tiny_whisper",
+    "build_tiny_whisper_st",
+    "whisper_tokenizer",
+    "whisper_generation_config",
+    "whisper_config",
     "build_tiny_wav2vec2",
     "build_tiny_nllb",
+    "build_tiny_bert",
+    "build_tiny_mt5",
+    "mt5_config",
+    "train_unigram",
     "synthesize",
     "make_examples",
 ]
@@ -207,6 +216,90 @@ def build_tiny_whisper(
     )
     assert fe.n_samples == chunk_length * SAMPLING_RATE and fe.nb_max_frames == 2 * max_source_positions
     fe.save_pretrained(out)
+    return out
+
+
+WHISPER_SPECIAL_AFTER_LANGS = ("<|translate|>", "<|transcribe|>", "<|startoflm|>", "<|startofprev|>", "<|nospeech|>",
+                               "<|notimestamps|>")
+
+
+def whisper_tokenizer(texts: Sequence[str], vocab_size: int):
+    """A ``WhisperTokenizer``: byte-level BPE trained on ``texts``, then Whisper's special tokens in
+    Whisper's order (``<|endoftext|>``, ``<|startoftranscript|>``, one ``<|xx|>`` per Whisper
+    language, ``<|translate|>``, ``<|transcribe|>``, ..., ``<|notimestamps|>``; no timestamp tokens),
+    so a language's id is ``sot + 1 + index`` as transformers' tokenizer and ``generate`` assume."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    from transformers import WhisperTokenizer
+    from transformers.models.whisper.tokenization_whisper import LANGUAGES
+
+    backend = Tokenizer(models.BPE())
+    backend.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=["<|endoftext|>"],
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    backend.train_from_iterator(list(texts), trainer)
+    m = json.loads(backend.to_str())["model"]
+    merges = [tuple(x) if isinstance(x, list) else tuple(x.split(" ")) for x in m["merges"]]
+    specials = ["<|startoftranscript|>", *[f"<|{c}|>" for c in LANGUAGES], *WHISPER_SPECIAL_AFTER_LANGS]
+    tok = WhisperTokenizer(vocab=m["vocab"], merges=merges, model_max_length=64)
+    tok.add_special_tokens({"additional_special_tokens": specials})
+    sot = tok.convert_tokens_to_ids("<|startoftranscript|>")
+    assert tok.convert_tokens_to_ids("<|en|>") == sot + 1
+    assert tok.convert_tokens_to_ids("<|notimestamps|>") == len(tok) - 1
+    return tok
+
+
+def whisper_generation_config(tok, max_length: int = 64):
+    """Whisper's multilingual ``GenerationConfig`` for ``tok`` (``lang_to_id``, ``task_to_id``,
+    ``<|notimestamps|>``), so ``generate(language=..., task=...)`` forces the context tokens."""
+    from transformers import GenerationConfig
+    from transformers.models.whisper.tokenization_whisper import LANGUAGES
+
+    ids = tok.convert_tokens_to_ids
+    eot, sot = ids("<|endoftext|>"), ids("<|startoftranscript|>")
+    return GenerationConfig(
+        decoder_start_token_id=sot, bos_token_id=eot, eos_token_id=eot, pad_token_id=eot, max_length=max_length,
+        is_multilingual=True, lang_to_id={f"<|{c}|>": ids(f"<|{c}|>") for c in LANGUAGES},
+        task_to_id={"transcribe": ids("<|transcribe|>"), "translate": ids("<|translate|>")},
+        no_timestamps_token_id=ids("<|notimestamps|>"), prev_sot_token_id=ids("<|startofprev|>"),
+        suppress_tokens=[], begin_suppress_tokens=[eot], return_timestamps=False)
+
+
+def whisper_config(tok, *, window: int, d_model: int, enc_layers: int, dec_layers: int, heads: int,
+                   dropout: float = 0.0):
+    """A multilingual ``WhisperConfig`` for tokenizer ``tok``: 80 log-mel bins, a ``window``-second
+    input (``max_source_positions`` = 50 × window), tied output projection."""
+    from transformers import WhisperConfig
+
+    ids = tok.convert_tokens_to_ids
+    eot, sot = ids("<|endoftext|>"), ids("<|startoftranscript|>")
+    return WhisperConfig(
+        vocab_size=len(tok), num_mel_bins=80, d_model=d_model, encoder_layers=enc_layers, decoder_layers=dec_layers,
+        encoder_attention_heads=heads, decoder_attention_heads=heads, encoder_ffn_dim=4 * d_model,
+        decoder_ffn_dim=4 * d_model, max_source_positions=50 * window, max_target_positions=64,
+        pad_token_id=eot, bos_token_id=eot, eos_token_id=eot, decoder_start_token_id=sot, dropout=dropout,
+        suppress_tokens=[], begin_suppress_tokens=[eot], tie_word_embeddings=True)
+
+
+def build_tiny_whisper_st(out_dir: str | os.PathLike, texts: Sequence[str] = (), *, vocab_size: int = 300,
+                          window_seconds: int = 4, d_model: int = 64, layers: int = 2, heads: int = 4,
+                          seed: int = 0) -> Path:
+    """Save a tiny random ``WhisperForConditionalGeneration`` with a Whisper-style tokenizer
+    (:func:`whisper_tokenizer` over ``texts``, default :data:`DEMO_SENTENCES`), its multilingual
+    generation config and a ``WhisperFeatureExtractor`` for a ``window_seconds`` window: a
+    folder that loads like ``openai/whisper-*`` for translation/transcription."""
+    from transformers import WhisperFeatureExtractor, WhisperForConditionalGeneration
+
+    out = _fresh_dir(out_dir)
+    tok = whisper_tokenizer(list(texts) or [t for row in DEMO_SENTENCES.values() for t in row], vocab_size)
+    config = whisper_config(tok, window=window_seconds, d_model=d_model, enc_layers=layers, dec_layers=layers,
+                            heads=heads)
+    with _seeded(seed):
+        model = WhisperForConditionalGeneration(config)
+    model.generation_config = whisper_generation_config(tok)
+    model.eval().save_pretrained(out)
+    tok.save_pretrained(out)
+    WhisperFeatureExtractor(feature_size=80, sampling_rate=SAMPLING_RATE, hop_length=160, chunk_length=window_seconds,
+                            n_fft=400, return_attention_mask=False).save_pretrained(out)
     return out
 
 
@@ -375,6 +468,154 @@ def build_tiny_nllb(
         decoder_start_token_id=tok.eos_token_id,
         max_length=min(200, max_position_embeddings),
     )
+    model.save_pretrained(out)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# BERT / LaBSE (sentence-embedding teacher)
+# --------------------------------------------------------------------------------------------------
+
+
+def build_tiny_bert(
+    out_dir: str | os.PathLike,
+    *,
+    texts: Iterable[str] | None = None,
+    hidden: int = 32,
+    layers: int = 2,
+    heads: int = 4,
+    vocab_size: int = 1000,
+    max_len: int = 64,
+    seed: int = 0,
+) -> Path:
+    """Save a tiny random ``BertModel`` with its pooler (the LaBSE architecture) and a cased
+    WordPiece ``BertTokenizerFast`` (the tokenizer family of ``examples/miniworld/models/labse.py``'s
+    LaBSE). Its sentence embedding is ``pooler_output`` (``[CLS]`` → dense → tanh), L2-normalised,
+    ``hidden`` wide.
+
+    The vocabulary is deterministic (``tokenizers``' WordPiece trainer breaks ties differently from
+    run to run): the special tokens, every character of ``texts`` (default: all of
+    :data:`DEMO_SENTENCES`) alone and as a ``##`` continuation, then their whole words, sorted, up to
+    ``vocab_size`` entries.
+    """
+    from tokenizers import pre_tokenizers
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    if texts is None:
+        texts = [s for sents in DEMO_SENTENCES.values() for s in sents]
+    out = _fresh_dir(out_dir)
+    split = pre_tokenizers.BertPreTokenizer()
+    words = sorted({w for t in texts for w, _ in split.pre_tokenize_str(t)})
+    chars = sorted({ch for w in words for ch in w} | set(_BASE_ALPHABET))
+    tokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars, *(f"##{ch}" for ch in chars)]
+    tokens += [w for w in words if len(w) > 1][: max(0, vocab_size - len(tokens))]
+    tok = BertTokenizerFast(vocab={t: i for i, t in enumerate(tokens)}, do_lower_case=False,
+                            tokenize_chinese_chars=True, strip_accents=False, model_max_length=max_len)
+    tok.save_pretrained(out)
+    config = BertConfig(vocab_size=len(tok), hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
+                        intermediate_size=4 * hidden, max_position_embeddings=max_len, pad_token_id=tok.pad_token_id)
+    with _seeded(seed):
+        model = BertModel(config, add_pooling_layer=True)
+    model.eval()
+    model.save_pretrained(out)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# MT5 / mT0
+# --------------------------------------------------------------------------------------------------
+
+
+def train_unigram(texts: list[str], vocab_size: int) -> list[tuple[str, float]]:
+    """Train a SentencePiece-style Unigram (Metaspace ``▁``, as mT5's ``spiece.model``) of at most
+    ``vocab_size`` pieces on ``texts``: ``[(piece, log-probability)]`` with ids 0-2 = ``<pad> </s> <unk>``
+    (also used by the mini-world's mT0, ``examples/miniworld/models/mt5.py``)."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+    backend = Tokenizer(models.Unigram())
+    backend.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.WhitespaceSplit(),
+        pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True),
+    ])
+    alphabet = sorted({c for t in texts for c in t if not c.isspace()} | {"▁"})
+    trainer = trainers.UnigramTrainer(vocab_size=vocab_size, special_tokens=["<pad>", "</s>", "<unk>"],
+                                      unk_token="<unk>", initial_alphabet=alphabet, max_piece_length=12,
+                                      show_progress=False)
+    backend.train_from_iterator(texts, trainer)
+    vocab = [(piece, float(score)) for piece, score in json.loads(backend.to_str())["model"]["vocab"]]
+    assert [piece for piece, _ in vocab[:3]] == ["<pad>", "</s>", "<unk>"], vocab[:3]
+    return vocab
+
+
+def mt5_config(tokenizer, *, d_model: int, layers: int, heads: int, d_ff: int, dropout_rate: float):
+    """An ``MT5Config`` in mT5-small's shape scaled down: ``d_kv = d_model / heads``, gated-GELU
+    feed-forward, 32 relative-position buckets up to distance 128, ``<pad>`` as decoder start
+    (transformers 5's MT5Config always ties the input and output embeddings)."""
+    from transformers import MT5Config
+
+    return MT5Config(
+        vocab_size=len(tokenizer),
+        d_model=d_model,
+        d_kv=d_model // heads,
+        d_ff=d_ff,
+        num_layers=layers,
+        num_decoder_layers=layers,
+        num_heads=heads,
+        relative_attention_num_buckets=32,
+        relative_attention_max_distance=128,
+        dropout_rate=dropout_rate,
+        feed_forward_proj="gated-gelu",
+        initializer_factor=1.0,
+        pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        decoder_start_token_id=tokenizer.pad_token_id,
+    )
+
+
+def build_tiny_mt5(
+    out_dir: str | os.PathLike,
+    *,
+    texts: Iterable[str] | None = None,
+    d_model: int = 32,
+    layers: int = 2,
+    heads: int = 4,
+    d_ff: int = 64,
+    vocab_size: int = 400,
+    seed: int = 0,
+) -> Path:
+    """Save a tiny random ``MT5ForConditionalGeneration`` (the mT0 architecture) and a ``T5Tokenizer``.
+
+    mT5's conventions: a Unigram vocabulary (Metaspace ``▁``) of at most ``vocab_size`` pieces with
+    ``<pad>`` = 0, ``</s>`` = 1, ``<unk>`` = 2, trained on ``texts`` (default: :data:`DEMO_SENTENCES`
+    plus the speech-LLM prompts of :mod:`zst.prompts` filled with English, French and German);
+    ``</s>`` ends every sequence, decoding starts from ``<pad>``; gated-GELU feed-forward, relative
+    position buckets, tied embeddings. The shared embedding is drawn with std ``d_model ** -0.5`` so
+    that the tied output layer starts with logits of order 1.
+    """
+    import torch
+    from transformers import GenerationConfig, MT5ForConditionalGeneration, T5Tokenizer
+
+    from zst.prompts import TEST_PROMPTS, TRAIN_PROMPTS, fill
+
+    if texts is None:
+        texts = [s for sents in DEMO_SENTENCES.values() for s in sents]
+        for task, prompts in TRAIN_PROMPTS.items():
+            texts += [fill(p, task, lang) for p in (*prompts, TEST_PROMPTS[task]) for lang in DEMO_SENTENCES]
+    texts = [t for t in texts if t and t.strip()]
+    if not texts:
+        raise ValueError("build_tiny_mt5 needs at least one non-empty training text")
+    if d_model % heads:
+        raise ValueError(f"d_model={d_model} is not divisible by heads={heads}")
+    out = _fresh_dir(out_dir)
+    tok = T5Tokenizer(vocab=train_unigram(texts, vocab_size), extra_ids=0, model_max_length=512)
+    tok.save_pretrained(out)
+    config = mt5_config(tok, d_model=d_model, layers=layers, heads=heads, d_ff=d_ff, dropout_rate=0.0)
+    with _seeded(seed):
+        model = MT5ForConditionalGeneration(config)
+        torch.nn.init.normal_(model.shared.weight, mean=0.0, std=d_model ** -0.5)
+    model.eval()
+    model.generation_config = GenerationConfig(eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id,
+                                               decoder_start_token_id=tok.pad_token_id)
     model.save_pretrained(out)
     return out
 

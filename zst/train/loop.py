@@ -31,7 +31,8 @@ from torch import nn
 
 from zst.config import OptimConfig
 from zst.data.batching import SpeechDataset, batch_stream
-from zst.errors import ZstError
+from zst.data.manifests import BadRow, write_bad_rows
+from zst.errors import ManifestError, ZstError
 from zst.progress import add_task, progress
 from zst.runs import RunDir, atomic_dir, atomic_write_text
 
@@ -44,6 +45,9 @@ class TrainState:
     step: int = 0  # optimizer updates done
     epoch: int = 0  # epoch of the next batch
     batch_in_epoch: int = 0  # batches of that epoch already consumed (per process)
+
+
+TRAINABLE_FILE = "trainable.safetensors"
 
 
 def tri_stage(step: int, max_steps: int, stages: tuple[float, float, float], init_scale: float = 0.01,
@@ -131,7 +135,10 @@ def train(*, model: nn.Module, loss_fn: LossFn, save_model: SaveFn, cuts, datase
 
     ckpt = latest_checkpoint(run) if resume else None
     if ckpt is not None:
-        weights = load_file(str(ckpt / "model" / "model.safetensors"))
+        # a model folder whose model.safetensors is an export (e.g. LoRA merged into the base weights)
+        # keeps the trainable weights as they are in TRAINABLE_FILE, which resume reads instead
+        own = ckpt / "model" / TRAINABLE_FILE
+        weights = load_file(str(own if own.is_file() else ckpt / "model" / "model.safetensors"))
         missing, unexpected = raw.load_state_dict(weights, strict=False)
         trainable = {n for n, p in raw.named_parameters() if p.requires_grad}
         if unexpected or trainable - set(weights):
@@ -207,3 +214,28 @@ def _save_checkpoint(run: RunDir, raw: nn.Module, save_model: SaveFn, optimizer,
     done = sorted(p for p in run.checkpoints.glob("step-*") if (p / "trainer_state.json").is_file())
     for old in done[: -cfg.keep_checkpoints] if cfg.keep_checkpoints > 0 else []:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def training_cuts(manifest: str, cuts, limit: float, run: RunDir, problem: Callable[[object], str | None]):
+    """The CutSet of the cuts at most ``limit`` s long for which ``problem(cut)`` is ``None`` (else a
+    one-line reason); the others are listed in ``run/skipped.tsv`` with their reasons.
+
+    Raises:
+        ManifestError: no cut is left (names the first reason).
+    """
+    keep, bad = [], []
+    for c in cuts:
+        reason = (f"{c.duration:.1f} s is longer than {limit:.1f} s (max_cut_seconds / encoder window)"
+                  if c.duration > limit else problem(c))
+        if reason:
+            bad.append(BadRow(str(manifest), None, c.id, reason))
+        else:
+            keep.append(c)
+    if bad:
+        write_bad_rows(bad, run.path / "skipped.tsv")
+        run.log(f"skipped {len(bad)} of {len(cuts)} utterances (see {run.path / 'skipped.tsv'})")
+    if not keep:
+        raise ManifestError(f"{manifest}: no usable utterances ({bad[0].reason})")
+    from lhotse import CutSet
+
+    return CutSet.from_cuts(keep)

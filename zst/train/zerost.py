@@ -14,12 +14,11 @@ import torch
 
 from zst.config import DistillConfig, TrainNLLConfig
 from zst.data.batching import SpeechDataset
-from zst.data.manifests import BadRow, load_manifest, write_bad_rows
+from zst.data.manifests import load_manifest
 from zst.data.teacher import TEACHER_FIELD
-from zst.errors import ManifestError
 from zst.models.zerost import ZeroST, resolve_checkpoint
 from zst.runs import RunDir
-from zst.train.loop import train
+from zst.train.loop import train, training_cuts
 
 
 def seed_everything(seed: int) -> None:
@@ -31,24 +30,10 @@ def seed_everything(seed: int) -> None:
 
 def _training_cuts(manifest: str, cuts, max_seconds: float, window_seconds: float, run: RunDir, *,
                    need_teacher: bool):
-    limit = min(max_seconds, window_seconds)
-    keep, bad = [], []
-    for c in cuts:
-        if c.duration > limit:
-            bad.append(BadRow(str(manifest), None, c.id, f"{c.duration:.1f} s is longer than {limit:.1f} s "
-                              f"(max_cut_seconds / encoder window)"))
-        elif need_teacher and not c.has_custom(TEACHER_FIELD):
-            bad.append(BadRow(str(manifest), None, c.id, "no cached teacher states"))
-        else:
-            keep.append(c)
-    if bad:
-        write_bad_rows(bad, run.path / "skipped.tsv")
-        run.log(f"skipped {len(bad)} of {len(cuts)} utterances (see {run.path / 'skipped.tsv'})")
-    if not keep:
-        raise ManifestError(f"{manifest}: no usable utterances ({bad[0].reason})")
-    from lhotse import CutSet
+    def problem(cut) -> str | None:
+        return "no cached teacher states" if need_teacher and not cut.has_custom(TEACHER_FIELD) else None
 
-    return CutSet.from_cuts(keep)
+    return training_cuts(manifest, cuts, min(max_seconds, window_seconds), run, problem)
 
 
 def _save(model: ZeroST, folder: Path) -> None:

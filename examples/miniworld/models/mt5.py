@@ -19,7 +19,6 @@ batch, AdamW with linear warm-up and decay (attention queries at ``lr * d_kv**-0
 
 from __future__ import annotations
 
-import json
 import random
 import sys
 import time
@@ -43,56 +42,22 @@ def repeat_prompt(text: str) -> str:
     return f"repeat: {text}"
 
 
-def _train_unigram(texts: list[str], vocab_size: int) -> list[tuple[str, float]]:
-    """Train a SentencePiece-style Unigram (Metaspace ``▁``, as mT5's ``spiece.model``); ids 0-2 = pad, eos, unk."""
-    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
-
-    backend = Tokenizer(models.Unigram())
-    backend.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.WhitespaceSplit(),
-        pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True),
-    ])
-    alphabet = sorted({c for t in texts for c in t if not c.isspace()} | {"▁"})
-    trainer = trainers.UnigramTrainer(vocab_size=vocab_size, special_tokens=["<pad>", "</s>", "<unk>"],
-                                      unk_token="<unk>", initial_alphabet=alphabet, max_piece_length=12,
-                                      show_progress=False)
-    backend.train_from_iterator(texts, trainer)
-    vocab = [(p, float(s)) for p, s in json.loads(backend.to_str())["model"]["vocab"]]
-    assert [p for p, _ in vocab[:3]] == ["<pad>", "</s>", "<unk>"], vocab[:3]
-    return vocab
-
-
 def build(out: Path, texts: list[dict[str, str]], d_model: int, layers: int, vocab_size: int, d_ff: int,
           heads: int, seed: int = 0) -> Path:
     """Save a random MT5ForConditionalGeneration (mT5-small's shape, scaled down) and its T5Tokenizer."""
     import torch
-    from transformers import GenerationConfig, MT5Config, MT5ForConditionalGeneration, T5Tokenizer
+    from transformers import GenerationConfig, MT5ForConditionalGeneration, T5Tokenizer
 
     from zst.languages import language_name
+    from zst.testing.tiny import mt5_config, train_unigram
 
     corpus = [t[lang] for t in texts for lang in LANGS]
     corpus += ["repeat:"] + [f"translate into {language_name(x)}:" for x in LANGS] * 500  # prompt words
     out.mkdir(parents=True, exist_ok=True)
-    tok = T5Tokenizer(vocab=_train_unigram(corpus, vocab_size), extra_ids=0, model_max_length=256)
+    tok = T5Tokenizer(vocab=train_unigram(corpus, vocab_size), extra_ids=0, model_max_length=256)
     tok.save_pretrained(out)
 
-    config = MT5Config(
-        vocab_size=len(tok),
-        d_model=d_model,
-        d_kv=d_model // heads,
-        d_ff=d_ff,
-        num_layers=layers,
-        num_decoder_layers=layers,
-        num_heads=heads,
-        relative_attention_num_buckets=32,
-        relative_attention_max_distance=128,
-        dropout_rate=0.1,
-        feed_forward_proj="gated-gelu",  # transformers 5's MT5Config always ties input/output embeddings
-        initializer_factor=1.0,
-        pad_token_id=tok.pad_token_id,
-        eos_token_id=tok.eos_token_id,
-        decoder_start_token_id=tok.pad_token_id,
-    )
+    config = mt5_config(tok, d_model=d_model, layers=layers, heads=heads, d_ff=d_ff, dropout_rate=0.1)
     torch.manual_seed(seed)
     model = MT5ForConditionalGeneration(config)
     # transformers 5 ties lm_head to the N(0, 1) input embedding without T5's d_model**-0.5 output rescale,

@@ -40,52 +40,21 @@ from common import (  # noqa: E402
 
 HELD_OUT = ("ca", "af")
 TRAIN_LANGS = tuple(x for x in LANGS if x not in HELD_OUT)
-SPECIAL_AFTER_LANGS = ("<|translate|>", "<|transcribe|>", "<|startoflm|>", "<|startofprev|>", "<|nospeech|>",
-                       "<|notimestamps|>")
-
-
 def build_tokenizer(texts: list[str], vocab_size: int):
     """A ``WhisperTokenizer``: byte-level BPE over ``texts`` + Whisper's special tokens in Whisper's order."""
-    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
-    from transformers import WhisperTokenizer
-    from transformers.models.whisper.tokenization_whisper import LANGUAGES
+    from zst.testing.tiny import whisper_tokenizer
 
-    backend = Tokenizer(models.BPE())
-    backend.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=["<|endoftext|>"],
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
-    backend.train_from_iterator(texts, trainer)
-    m = json.loads(backend.to_str())["model"]
-    vocab = m["vocab"]
-    merges = [tuple(x) if isinstance(x, list) else tuple(x.split(" ")) for x in m["merges"]]
-    specials = ["<|startoftranscript|>", *[f"<|{c}|>" for c in LANGUAGES], *SPECIAL_AFTER_LANGS]
-    tok = WhisperTokenizer(vocab=vocab, merges=merges, model_max_length=64)
-    tok.add_special_tokens({"additional_special_tokens": specials})
-    sot = tok.convert_tokens_to_ids("<|startoftranscript|>")
-    assert tok.convert_tokens_to_ids("<|en|>") == sot + 1  # language id = sot + 1 + index (tokenizer, generate)
-    assert tok.convert_tokens_to_ids("<|notimestamps|>") == len(tok) - 1
-    return tok
+    return whisper_tokenizer(texts, vocab_size)
 
 
 def build_model(tok, *, window: int, d_model: int, enc_layers: int, dec_layers: int, heads: int):
-    from transformers import GenerationConfig, WhisperConfig, WhisperForConditionalGeneration
-    from transformers.models.whisper.tokenization_whisper import LANGUAGES
+    from transformers import WhisperForConditionalGeneration
 
-    ids = tok.convert_tokens_to_ids
-    eot, sot = ids("<|endoftext|>"), ids("<|startoftranscript|>")
-    config = WhisperConfig(
-        vocab_size=len(tok), num_mel_bins=80, d_model=d_model, encoder_layers=enc_layers, decoder_layers=dec_layers,
-        encoder_attention_heads=heads, decoder_attention_heads=heads, encoder_ffn_dim=4 * d_model,
-        decoder_ffn_dim=4 * d_model, max_source_positions=50 * window, max_target_positions=64,
-        pad_token_id=eot, bos_token_id=eot, eos_token_id=eot, decoder_start_token_id=sot,
-        dropout=0.1, suppress_tokens=[], begin_suppress_tokens=[eot], tie_word_embeddings=True)
-    model = WhisperForConditionalGeneration(config)
-    model.generation_config = GenerationConfig(
-        decoder_start_token_id=sot, bos_token_id=eot, eos_token_id=eot, pad_token_id=eot, max_length=64,
-        is_multilingual=True, lang_to_id={f"<|{c}|>": ids(f"<|{c}|>") for c in LANGUAGES},
-        task_to_id={"transcribe": ids("<|transcribe|>"), "translate": ids("<|translate|>")},
-        no_timestamps_token_id=ids("<|notimestamps|>"), prev_sot_token_id=ids("<|startofprev|>"),
-        suppress_tokens=[], begin_suppress_tokens=[eot], return_timestamps=False)
+    from zst.testing.tiny import whisper_config, whisper_generation_config
+
+    model = WhisperForConditionalGeneration(whisper_config(tok, window=window, d_model=d_model, enc_layers=enc_layers,
+                                                           dec_layers=dec_layers, heads=heads, dropout=0.1))
+    model.generation_config = whisper_generation_config(tok)
     return model
 
 
@@ -115,12 +84,9 @@ def decoder_sequences(tok, utts, tasks) -> tuple[list[list[int]], list[list[int]
 def collate(mels: np.ndarray, idx: list[int], inputs, labels, pad: int, device):
     import torch
 
-    n = max(map(len, inputs))
-    x = torch.full((len(inputs), n), pad, dtype=torch.long)
-    y = torch.full((len(inputs), n), -100, dtype=torch.long)
-    for i, (a, b) in enumerate(zip(inputs, labels)):
-        x[i, : len(a)] = torch.tensor(a)
-        y[i, : len(b)] = torch.tensor(b)
+    from zst.models.whisper_st import pad_sequences
+
+    x, y = pad_sequences(inputs, labels, pad)
     feats = torch.from_numpy(mels[idx].astype(np.float32))
     return feats.to(device), x.to(device), y.to(device)
 
