@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -153,3 +154,24 @@ def test_whisper_translate_rejects_unknown_language_and_decode_lang_elsewhere(wh
     r = _invoke("train-nll", tmp_path, "--arch", "whisper", "--speech-encoder", whisper_dir, "--finetune", "half",
                 "-o", tmp_path / "c")
     assert r.exit_code == 2
+
+
+def test_lora_finetune_exports_plain_whisper_and_resumes_exactly(pairs_manifest, whisper_dir, work):
+    from safetensors.torch import load_file
+
+    args = ["train-nll", pairs_manifest, "--arch", "whisper", "--speech-encoder", whisper_dir, "--finetune", "lora",
+            "--tgt-languages", "fr", "--src-languages", "en", "--lr", 3e-3, "--batch-seconds", 6, "--log-every", 1,
+            "--checkpoint-every", 3]
+    straight, resumed = work / "lora-a", work / "lora-b"
+    assert _invoke(*args, "--max-steps", 6, "-o", straight, "-q").exit_code == 0
+    assert _invoke(*args, "--max-steps", 6, "-o", resumed, "-q").exit_code == 0
+    shutil.rmtree(resumed / "checkpoints" / "step-0000006")
+    shutil.rmtree(resumed / "model")
+    r = _invoke(*args, "--max-steps", 6, "-o", resumed, "-q", "--resume")
+    assert r.exit_code == 0, r.output
+    a, b = (load_file(str(p / "model" / "trainable.safetensors")) for p in (straight, resumed))
+    assert a.keys() == b.keys() and all("lora_" in k for k in a)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    exported = load_file(str(straight / "model" / "model.safetensors"))
+    assert not any("lora_" in k or "base_layer" in k for k in exported)  # a plain Whisper checkpoint
+    WhisperST.load(straight)  # loads as an ordinary Whisper folder

@@ -56,6 +56,8 @@ class Variant:
     kd_proj: str = "frozen"  # frozen | trained: the KD Proj (Linear+Tanh) kept at its random init, or
     # trained as in the paper — which collapses here (every projected vector alike, KD loss ~0)
     kd_fine: str = "paper"  # paper (Eq. 2) | contrastive (in-batch max-sim retrieval; zst.losses.KDLoss)
+    kd_steps: int | None = None  # steps of this row's stages (None: --kd-steps / --nll-steps)
+    nll_steps: int | None = None
 
 
 #: Table 1 rows 1-7 (ZeroST paper), Table 2 (queries; 256 is row 3) and the unseen-target model.
@@ -77,17 +79,148 @@ VARIANTS: dict[str, Variant] = {
     "r3p": Variant("vp", "whisper", "simple", "kd-nll", kd_from="r2p", kd_proj="trained"),
     "r2c": Variant("vp", "whisper", "simple", "kd", kd_fine="contrastive"),
     "r3c": Variant("vp", "whisper", "simple", "kd-nll", kd_from="r2c", kd_fine="contrastive"),
+    # longer budgets (same settings): row 1 and row 3c with 8x / 3x+4x the steps
+    "r1L": Variant("vp", "whisper", "simple", "nll", nll_steps=4000),
+    "r3cL": Variant("vp", "whisper", "simple", "kd-nll", kd_fine="contrastive", kd_steps=1500, nll_steps=2000),
     "q16": Variant("vp", "whisper", "simple", "kd-nll", queries=16),
     "q64": Variant("vp", "whisper", "simple", "kd-nll", queries=64),
     "q128": Variant("vp", "whisper", "simple", "kd-nll", queries=128),
     "q512": Variant("vp", "whisper", "simple", "kd-nll", queries=512),
     "unseen": Variant("vp5", "whisper", "simple", "kd-nll"),
 }
+#: The zero-resource speech LLM (issue 6, SLM paper Table I): trained on CoVoST pt fr it de es en speech;
+#: ca, nl (and ro) never heard. Flags of `zst train-slm` per row.
+SLM_ROWS: dict[str, list] = {
+    "cnn": ["--no-lora"],  # CNN only
+    "lora": [],  # CNN + LoRA, ST & ASR jointly
+    "seq": ["--schedule", "sequential"],  # CNN pretrained on ASR, then CNN + LoRA
+    "st": ["--tasks", "st"],  # ST only (CNN + LoRA)
+}
+SLM_TRAIN = ("pt", "fr", "it", "de", "es", "en")
+SLM_EVAL = ("pt", "fr", "it", "de", "es", "ca", "nl", "ro")  # into en; ca nl ro zero-resource
+#: The Whisper cross-lingual study (issue 5) on FLEURS test: Table 1 languages, Table 5 pairs.
+RETRIEVAL_LANGS = ("en", "fr", "de", "zh", "ja")
 EUROPARL = ("en", "fr", "de", "it", "es", "pt", "pl", "ro", "nl")
 MODELS = ("nllb", "labse", "mt5", "whisper", "wav2vec2")
 
 
-class Rebuild:
+def _subset(full: Path, out: Path, per_language: int, langs: tuple[str, ...]) -> Path:
+    """The first ``per_language`` cuts of each language in ``langs`` (in manifest order)."""
+    if out.exists():
+        return out
+    from lhotse import CutSet
+
+    seen: dict[str, int] = {}
+    keep = []
+    for c in CutSet.from_file(full):
+        lang = c.supervisions[0].language
+        if lang in langs and seen.get(lang, 0) < per_language:
+            seen[lang] = seen.get(lang, 0) + 1
+            keep.append(c)
+    CutSet.from_cuts(keep).to_file(out)
+    return out
+
+
+class Studies:
+    """Stages of the other papers' mini-world studies (mixed into :class:`Rebuild`)."""
+
+    def prepare_studies(self) -> None:
+        p, cv = self.runs, self.world / "commonvoice"
+        self.sh([*self.zst, "prepare", "fleurs", self.world / "fleurs", "--split", "test", "--no-teacher",
+                 "-o", p / "prep-fleurs-test", "-q"])
+        self.sh([*self.zst, "prepare", "covost2", cv, "--split", "train", "--languages", ",".join(SLM_TRAIN),
+                 "--no-teacher", "-o", p / "prep-covost6-train", "-q"])
+        self.sh([*self.zst, "prepare", "covost2", cv, "--split", "test", "--no-teacher", "-o", p / "prep-covost-test",
+                 "-q"])
+        self.sh([*self.zst, "prepare", "covost2", cv, "--split", "train", "--languages", "en", "--tgt-languages", "zh",
+                 "--no-teacher", "-o", p / "prep-covost-en-zh-train", "-q"])
+
+    # -- zero-resource speech LLM (issue 6) -----------------------------------------------------
+    def train_slm(self, row: str) -> None:
+        run = self.runs / f"slm-{row}"
+        flags = list(SLM_ROWS[row])
+        if "sequential" in flags:
+            flags += ["--pretrain-steps", self.a.slm_steps // 2]
+        self.sh([*self.zst, "train-slm", self.runs / "prep-covost6-train", "--speech-encoder", self.models / "whisper",
+                 "--llm", self.models / "mt5", *flags, "--max-steps", self.a.slm_steps, "--batch-seconds",
+                 self.a.batch_seconds, "--lr", self.a.lr, "--checkpoint-every", max(50, self.a.slm_steps // 4),
+                 "--log-every", 10, "-o", run, "-q", *self._resume(run)])
+
+    def evaluate_slm(self, row: str) -> None:
+        """X→en BLEU (trained and zero-resource sources) with language accuracy; ASR of the held-out
+        ca nl ro with language accuracy and WER on all / right-language hypotheses (Table II)."""
+        n = self.a.eval_per_language or 300
+        test = _subset(self.runs / "prep-covost-test" / "cuts.jsonl.gz", self.runs / f"covost-test-{n}.jsonl.gz", n,
+                       SLM_EVAL)
+        run, model = self.runs / f"eval-slm-{row}", self.runs / f"slm-{row}"
+        self.sh([*self.zst, "translate", test, "--tgt", "en", "-m", model, "--beam-size", self.a.beam,
+                 "--batch-size", 32, "-o", run / "st", "-q"])
+        self.sh([*self.zst, "eval", run / "st" / "predictions" / "predictions.jsonl", "--language-id",
+                 "-o", run / "st-scores", "-q"])
+        if "--tasks" not in SLM_ROWS[row]:  # rows trained on ASR too
+            held = _subset(test, self.runs / f"covost-test-{n}-held.jsonl.gz", n, ("ca", "nl", "ro"))
+            self.sh([*self.zst, "translate", held, "--task", "transcribe", "-m", model, "--beam-size", self.a.beam,
+                     "--batch-size", 32, "-o", run / "asr", "-q"])
+            self.sh([*self.zst, "eval", run / "asr" / "predictions" / "predictions.jsonl", "--language-id",
+                     "-o", run / "asr-scores", "-q"])
+
+    # -- Whisper cross-lingual study (issue 5) ----------------------------------------------------
+    def _retrieve(self, out: Path, srcs, tgts, metric: str, layer: int | None = None) -> None:
+        cache = self.runs / "retr-t1" / "features"
+        if cache.is_dir() and not (out / "features").exists():  # encoder states of the last layer: reuse
+            out.mkdir(parents=True, exist_ok=True)
+            import shutil
+
+            shutil.copytree(cache, out / "features")
+        lang = [x for s in srcs for x in ("--src", s)] + [x for t in tgts for x in ("--tgt", t)]
+        self.sh([*self.zst, "retrieve", self.runs / "prep-fleurs-test", "-m", self.models / "whisper", *lang,
+                 "--metric", metric, *(["--layer", layer] if layer is not None else []), "-o", out, "-q"])
+
+    def whisper_retrieval(self) -> None:
+        """Table 1 (SeqSim R@1 among en fr de zh ja), Table 5 (four metrics on en-fr, en-de, de-fr),
+        Fig. 4 (SeqSim R@1 by encoder layer on en-fr and de-fr)."""
+        self._retrieve(self.runs / "retr-t1", RETRIEVAL_LANGS, RETRIEVAL_LANGS, "seqsim")
+        for m in ("avgsim", "dtw", "ot"):
+            self._retrieve(self.runs / f"retr-t5-{m}", ("en", "de"), ("fr", "de"), m)
+        import json as _json
+
+        layers = _json.loads((self.models / "whisper" / "config.json").read_text())["encoder_layers"]
+        for layer in range(layers + 1):
+            self._retrieve(self.runs / f"retr-layer-{layer}", ("en", "de"), ("fr",), "seqsim", layer)
+
+    def whisper_st(self) -> None:
+        """Table 2: en fr de ja → zh zero-shot with <|zh|><|translate|> and <|zh|><|transcribe|>, then
+        after en→zh decoder fine-tuning (encoder frozen); Table 3: held-out ca / af decoded with the
+        es / nl token: WER, BLEU into en."""
+        n = self.a.eval_per_language or 300
+        test = _subset(self.runs / "prep-fleurs-test" / "cuts.jsonl.gz", self.runs / f"fleurs-test-{n}.jsonl.gz", n,
+                       ("en", "fr", "de", "ja", "ca", "af"))
+        src4 = _subset(test, self.runs / f"fleurs-test-{n}-t2.jsonl.gz", n, ("en", "fr", "de", "ja"))
+        whisper, ft = self.models / "whisper", self.runs / "whisper-ft-en-zh"
+        out = self.runs / "whisper-st"
+        for name, model, task in (("zs-translate", whisper, "translate"), ("zs-transcribe", whisper, "transcribe"),
+                                  ("ft-transcribe", ft, "transcribe")):
+            if model == ft:
+                self.sh([*self.zst, "train-nll", self.runs / "prep-covost-en-zh-train", "--arch", "whisper",
+                         "--speech-encoder", whisper, "--tgt-languages", "zh", "--src-languages", "en",
+                         "--max-steps", self.a.whisper_ft_steps, "--lr", 3e-4, "--batch-seconds",
+                         self.a.batch_seconds, "--checkpoint-every", max(50, self.a.whisper_ft_steps // 4),
+                         "-o", ft, "-q", *self._resume(ft)])
+            self.sh([*self.zst, "translate", src4, "--tgt", "zh", "--task", task, "-m", model, "--beam-size",
+                     self.a.beam, "--batch-size", 32, "-o", out / name, "-q"])
+            self.sh([*self.zst, "eval", out / name / "predictions" / "predictions.jsonl", "-o", out / f"{name}-scores",
+                     "-q"])
+        for lang, similar in (("ca", "es"), ("af", "nl")):
+            one = _subset(test, self.runs / f"fleurs-test-{n}-{lang}.jsonl.gz", n, (lang,))
+            for name, extra in ((f"{lang}-asr", ["--task", "transcribe"]), (f"{lang}-en", ["--tgt", "en"])):
+                self.sh([*self.zst, "translate", one, *extra, "--decode-lang", similar, "-m", whisper, "--beam-size",
+                         self.a.beam, "--batch-size", 32, "-o", out / name, "-q"])
+                self.sh([*self.zst, "eval", out / name / "predictions" / "predictions.jsonl",
+                         "-o", out / f"{name}-scores", "-q"])
+            self._retrieve(self.runs / f"retr-{lang}-en", (lang,), ("en",), "seqsim")
+
+
+class Rebuild(Studies):
     def __init__(self, args):
         self.a = args
         self.world = args.world.resolve()
@@ -111,7 +244,9 @@ class Rebuild:
     def stages(self) -> list[str]:
         rows = list(VARIANTS)
         return ["corpus", *MODELS, "prepare", *[f"zerost-{r}" for r in rows], *[f"eval-{r}" for r in rows],
-                "cascade", "topline", "tables", "default-model"]
+                "cascade", "topline", "tables", "default-model", "prepare-studies",
+                *[f"slm-{r}" for r in SLM_ROWS], *[f"eval-slm-{r}" for r in SLM_ROWS], "whisper-retrieval",
+                "whisper-st"]
 
     def run_stage(self, stage: str) -> None:
         t0 = time.time()
@@ -127,6 +262,16 @@ class Rebuild:
             self.sh(cmd)
         elif stage == "prepare":
             self.prepare()
+        elif stage == "prepare-studies":
+            self.prepare_studies()
+        elif kind == "slm":
+            self.train_slm(row)
+        elif stage.startswith("eval-slm-"):
+            self.evaluate_slm(stage.removeprefix("eval-slm-"))
+        elif stage == "whisper-retrieval":
+            self.whisper_retrieval()
+        elif stage == "whisper-st":
+            self.whisper_st()
         elif kind == "zerost":
             self.train(row)
         elif kind == "eval":
@@ -166,7 +311,7 @@ class Rebuild:
 
     def _train_flags(self, steps: int, run: Path, v: Variant) -> list:
         return ["--max-steps", steps, "--batch-seconds", self.a.batch_seconds, "--lr", self.a.lr,
-                "--checkpoint-every", max(50, steps // 4), "--log-every", 10, "-o", run, "-q",
+                "--checkpoint-every", min(250, max(50, steps // 4)), "--log-every", 10, "-o", run, "-q",
                 "--config", self._config_file(v)]
 
     def _config_file(self, v: Variant) -> Path:
@@ -188,12 +333,12 @@ class Rebuild:
         data = self.runs / f"prep-{v.data}-train"
         kd_run = self.runs / f"zerost-{v.kd_from or row}" / "kd"
         if "kd" in v.loss and not (v.kd_from and (kd_run / "model").is_dir()):
-            self.sh([*self.zst, "distill", data, *self._model_flags(v), *self._train_flags(self.a.kd_steps, kd_run, v),
+            self.sh([*self.zst, "distill", data, *self._model_flags(v), *self._train_flags(v.kd_steps or self.a.kd_steps, kd_run, v),
                      *self._resume(kd_run)])
         if "nll" in v.loss:
             run = self.runs / f"zerost-{row}" / "nll"
             init = ["--init", kd_run] if "kd" in v.loss else self._model_flags(v)
-            self.sh([*self.zst, "train-nll", data, *init, *self._train_flags(self.a.nll_steps, run, v),
+            self.sh([*self.zst, "train-nll", data, *init, *self._train_flags(v.nll_steps or self.a.nll_steps, run, v),
                      *self._resume(run)])
 
     def model_dir(self, row: str) -> Path:
@@ -290,6 +435,8 @@ def main(argv=None) -> int:
     ap.add_argument("--nll-steps", type=int, default=600, help="ZeroST NLL steps per row")
     ap.add_argument("--batch-seconds", type=float, default=40.0, help="ZeroST audio seconds per batch")
     ap.add_argument("--lr", type=float, default=1e-3, help="ZeroST peak learning rate")
+    ap.add_argument("--slm-steps", type=int, default=800, help="speech-LLM steps per row (issue 6)")
+    ap.add_argument("--whisper-ft-steps", type=int, default=400, help="Whisper en→zh fine-tuning steps (issue 5)")
     ap.add_argument("--beam", type=int, default=4)
     ap.add_argument("--eval-per-language", type=int, default=100,
                     help="Europarl-ST test utterances per source language (0: all 301)")
