@@ -5,6 +5,9 @@
         --nllb MODELS/nllb -o RUN/cascade
 
 * ``topline``: the NLLB model translates the *reference transcripts* (what ZeroST could at best do).
+* ``llm-topline``: the mT5 (mT0 stand-in) model translates the reference transcripts with its
+  ``translate into {Language}:`` prompt (the zero-resource speech LLM paper's text-only topline);
+  ``--nllb`` then names the mT5 folder.
 * ``cascade``: the Whisper model transcribes the speech (language given, ``<|transcribe|>``), then the
   NLLB model translates its transcripts ("Whisper-NLLB-cascade").
 
@@ -53,6 +56,8 @@ def run(system: str, manifest: str, out: Path, *, nllb: Path, whisper: Path | No
     from zst.inference import collect_items, write_predictions
 
     items = _limit(collect_items([manifest]), per_language)
+    if system == "llm-topline":
+        return _llm_topline(items, out, nllb, tgts, beam, device)
     tok = AutoTokenizer.from_pretrained(nllb)
     mt = M2M100ForConditionalGeneration.from_pretrained(nllb, dtype=torch.float32).to(device).eval()
     mt.generation_config.max_length = None
@@ -89,11 +94,30 @@ def run(system: str, manifest: str, out: Path, *, nllb: Path, whisper: Path | No
     return write_predictions(records, out / "predictions")
 
 
+def _llm_topline(items, out: Path, mt5: Path, tgts, beam: int, device: str) -> Path:
+    import torch
+    from transformers import AutoTokenizer, MT5ForConditionalGeneration
+
+    import mt5 as mt5_script
+    from zst.inference import write_predictions
+
+    tok = AutoTokenizer.from_pretrained(mt5)
+    model = MT5ForConditionalGeneration.from_pretrained(mt5, dtype=torch.float32).to(device).eval()
+    records = []
+    for tgt in tgts:
+        group = [it for it in items if it.src_lang != tgt]
+        prompts = [mt5_script.translate_prompt(tgt, it.transcript) for it in group]
+        for it, h in zip(group, mt5_script.generate(model, tok, prompts, device, beam=beam)):
+            records.append({"id": it.id, "audio": it.audio_path, "src_lang": it.src_lang, "tgt_lang": tgt, "hyp": h,
+                            "ref": it.reference(tgt)})
+    return write_predictions(records, out / "predictions")
+
+
 def main(argv=None) -> int:
     import torch
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("system", choices=["topline", "cascade"])
+    ap.add_argument("system", choices=["topline", "cascade", "llm-topline"])
     ap.add_argument("manifest", help="cuts.jsonl.gz or a `zst prepare` run dir (with translations)")
     ap.add_argument("--nllb", type=Path, required=True)
     ap.add_argument("--whisper", type=Path, help="Whisper model folder (cascade)")

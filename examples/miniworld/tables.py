@@ -111,6 +111,101 @@ def unseen(runs: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _json(path: Path) -> dict | None:
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _recall(runs: Path, run: str) -> dict[tuple[str, str], float]:
+    res = _json(runs / run / "scores.json")
+    return {} if res is None else {(p["src"], p["tgt"]): 100 * p["R@1"] for p in res["pairs"]}
+
+
+def _directions(path: Path) -> dict[tuple[str, str], dict]:
+    res = _json(path)
+    return {} if res is None else {(d["src"], d["tgt"]): d for d in res["directions"]}
+
+
+def whisper_retrieval(runs: Path) -> str:
+    """Tables 1 and 5 and the layer sweep (Fig. 4) of the Whisper cross-lingual study, R@1 in %."""
+    from rebuild import RETRIEVAL_LANGS
+
+    t1 = _recall(runs, "retr-t1")
+    out = ["## Table 1: SeqSim R@1 (%), last encoder layer (query language ↓, candidates →; chance 0.3)\n",
+           "| src | " + " | ".join(RETRIEVAL_LANGS) + " |", "|---|" + "---:|" * len(RETRIEVAL_LANGS)]
+    for s in RETRIEVAL_LANGS:
+        out.append(f"| {s} | " + " | ".join("" if s == t else _fmt(t1.get((s, t))) for t in RETRIEVAL_LANGS) + " |")
+    pairs = (("en", "fr"), ("en", "de"), ("de", "fr"))
+    out += ["", "## Table 5: similarity measures, R@1 (%)\n", "| metric | " + " | ".join(f"{a}-{b}" for a, b in pairs)
+            + " |", "|---|" + "---:|" * len(pairs)]
+    for m in ("seqsim", "avgsim", "dtw", "ot"):
+        r = t1 if m == "seqsim" else _recall(runs, f"retr-t5-{m}")
+        out.append(f"| {m} | " + " | ".join(_fmt(r.get(p)) for p in pairs) + " |")
+    layers = sorted(int(p.name.rsplit("-", 1)[1]) for p in runs.glob("retr-layer-*") if (p / "scores.json").exists())
+    if layers:
+        out += ["", "## Fig. 4: SeqSim R@1 (%) by encoder layer (0 = embeddings)\n", "| layer | en-fr | de-fr |",
+                "|---:|---:|---:|"]
+        for k in layers:
+            r = _recall(runs, f"retr-layer-{k}")
+            out.append(f"| {k} | {_fmt(r.get(('en', 'fr')))} | {_fmt(r.get(('de', 'fr')))} |")
+    return "\n".join(out) + "\n"
+
+
+def whisper_st(runs: Path) -> str:
+    """Tables 2 and 3 of the Whisper study: BLEU into zh (zero-shot, fine-tuned); held-out ca / af."""
+    base = runs / "whisper-st"
+    srcs = ("en", "fr", "de", "ja")
+    out = ["## Table 2: BLEU into zh (FLEURS test)\n", "| context | " + " | ".join(srcs) + " |",
+           "|---|" + "---:|" * len(srcs)]
+    for name, label in (("zs-translate", r"zero-shot <\|zh\|><\|translate\|>"),
+                        ("zs-transcribe", r"zero-shot <\|zh\|><\|transcribe\|>"),
+                        ("ft-transcribe", r"en→zh decoder fine-tuned, <\|zh\|><\|transcribe\|>"),
+                        ("lora-transcribe", "en→zh LoRA in the decoder (Table 8)"),
+                        ("ftall-transcribe", "en→zh all weights fine-tuned (Table 8)")):
+        d = _directions(base / f"{name}-scores" / "scores.json")
+        out.append(f"| {label} | " + " | ".join(_fmt((d.get((s, "zh")) or {}).get("bleu")) for s in srcs) + " |")
+    out += ["", "## Table 3: held-out source languages decoded with a similar language's token\n",
+            "| source | token | WER | R@1 to en (%) | BLEU into en |", "|---|---|---:|---:|---:|"]
+    for lang, similar in (("ca", "es"), ("af", "nl")):
+        asr = _directions(base / f"{lang}-asr-scores" / "scores.json").get((lang, lang)) or {}
+        st = _directions(base / f"{lang}-en-scores" / "scores.json").get((lang, "en")) or {}
+        r1 = _recall(runs, f"retr-{lang}-en").get((lang, "en"))
+        out.append(f"| {lang} | <\\|{similar}\\|> | {_fmt(asr.get('wer'))} | {_fmt(r1)} | {_fmt(st.get('bleu'))} |")
+    return "\n".join(out) + "\n"
+
+
+def slm(runs: Path) -> str:
+    """The zero-resource speech LLM's Table I (BLEU into en) and Table II (held-out ASR) analogues."""
+    from rebuild import SLM_EVAL, SLM_ROWS
+
+    labels = {"cnn": "CNN only", "lora": "CNN + LoRA", "seq": "CNN pretrained on ASR, then CNN + LoRA",
+              "st": "ST only (CNN + LoRA)"}
+    out = ["## Table I: BLEU into en (CoVoST 2 test; ca nl ro never heard) — language accuracy (%) in brackets\n",
+           "| system | " + " | ".join(SLM_EVAL) + " |", "|---|" + "---:|" * len(SLM_EVAL)]
+    labels["topline"] = "text-only LLM topline (mT5 stand-in on reference transcripts)"
+    for row in [*SLM_ROWS, "topline"]:
+        d = _directions(runs / f"eval-slm-{row}" / "st-scores" / "scores.json")
+        lang = _directions(runs / f"eval-slm-{row}" / "st-scores" / "language.json")
+        cells = []
+        for s in SLM_EVAL:
+            b, a = (d.get((s, "en")) or {}).get("bleu"), (lang.get((s, "en")) or {}).get("language_accuracy")
+            cells.append(_fmt(b) + ("" if a is None else f" ({100 * a:.0f})"))
+        out.append(f"| {labels[row]} | " + " | ".join(cells) + " |")
+    out += ["", "## Table II: ASR of never-heard languages (language accuracy %, WER on all / right-language "
+            "hypotheses)\n", "| system | " + " | ".join(("ca", "nl", "ro")) + " |", "|---|---|---|---|"]
+    for row in SLM_ROWS:
+        lang = _directions(runs / f"eval-slm-{row}" / "asr-scores" / "language.json")
+        if not lang:
+            continue
+        cells = []
+        for s in ("ca", "nl", "ro"):
+            x = lang.get((s, s)) or {}
+            acc = x.get("language_accuracy")
+            cells.append("—" if acc is None else
+                         f"{100 * acc:.0f} %, {_fmt(x.get('wer'))} / {_fmt(x.get('wer_right_language'))}")
+        out.append(f"| {labels[row]} | " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=Path, default=Path("data/miniworld/runs"))
@@ -121,6 +216,11 @@ def main(argv=None) -> int:
     (args.out / "table2.md").write_text("# Table 2 in miniature: number of queries\n\n" + table2(args.runs, args.out))
     (args.out / "unseen_targets.md").write_text(
         "# Unseen target languages (X = en fr de it es → Y = pl ro nl, BLEU)\n\n" + unseen(args.runs))
+    (args.out / "whisper_study.md").write_text(
+        "# Whisper cross-lingual study in miniature (mini-world Whisper, FLEURS test, 300 per language)\n\n"
+        + whisper_retrieval(args.runs) + "\n" + whisper_st(args.runs))
+    (args.out / "speech_llm.md").write_text("# Zero-resource speech LLM in miniature (mini-world Whisper encoder "
+                                            "+ mT5 stand-in)\n\n" + slm(args.runs))
     print(f"tables written to {args.out}", flush=True)
     return 0
 
