@@ -58,3 +58,35 @@ def test_tables_from_hand_made_grids(tmp_path):
     assert "| average BLEU | 5.0 | not run yet | not run yet |" in t2 and (out / "table2_queries.png").exists()
     unseen = (out / "unseen_targets.md").read_text().splitlines()
     assert unseen[-2].endswith("| **10.0** |") and unseen[-1].endswith("| **20.0** |")
+
+
+def test_study_tables_from_hand_made_scores(tmp_path):
+    import tables
+
+    runs = tmp_path / "runs"
+
+    def write(path: Path, obj) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(obj))
+
+    write(runs / "retr-t1" / "scores.json", {"pairs": [{"src": "en", "tgt": "de", "n": 300, "R@1": 0.1, "R@5": 0.2}]})
+    write(runs / "retr-t5-dtw" / "scores.json", {"pairs": [{"src": "de", "tgt": "fr", "n": 300, "R@1": 0.25}]})
+    write(runs / "retr-layer-2" / "scores.json", {"pairs": [{"src": "en", "tgt": "fr", "n": 300, "R@1": 0.05}]})
+    write(runs / "whisper-st" / "ft-transcribe-scores" / "scores.json",
+          {"directions": [{"src": "fr", "tgt": "zh", "bleu": 8.04}]})
+    write(runs / "eval-slm-st" / "st-scores" / "scores.json", {"directions": [{"src": "ca", "tgt": "en", "bleu": 8.2}]})
+    write(runs / "eval-slm-st" / "st-scores" / "language.json",
+          {"directions": [{"src": "ca", "tgt": "en", "language_accuracy": 0.92}]})
+    write(runs / "eval-slm-lora" / "asr-scores" / "language.json",
+          {"directions": [{"src": "nl", "tgt": "nl", "language_accuracy": 1.0, "wer": 109.4,
+                           "wer_right_language": 109.4}]})
+    assert tables.main(["--runs", str(runs), "--out", str(tmp_path / "out")]) == 0
+    w = (tmp_path / "out" / "whisper_study.md").read_text().splitlines()
+    assert "| en |  | — | 10.0 | — | — |" in w  # Table 1 row en: fr —, de 10.0 %
+    assert "| dtw | — | — | 25.0 |" in w and "| 2 | 5.0 | — |" in w
+    assert any(line.startswith("| en→zh decoder fine-tuned") and line.endswith("| — | 8.0 | — | — |") for line in w)
+    s = (tmp_path / "out" / "speech_llm.md").read_text().splitlines()
+    st = next(line for line in s if line.startswith("| ST only"))
+    assert st.split("|")[7].strip() == "8.2 (92)"  # ca, the sixth source
+    asr = next(line for line in s if line.startswith("| CNN + LoRA") and "%" in line)
+    assert "100 %, 109.4 / 109.4" in asr
