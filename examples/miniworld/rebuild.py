@@ -98,6 +98,10 @@ SLM_ROWS: dict[str, list] = {
 }
 SLM_TRAIN = ("pt", "fr", "it", "de", "es", "en")
 SLM_EVAL = ("pt", "fr", "it", "de", "es", "ca", "nl", "ro")  # into en; ca nl ro zero-resource
+#: SAMU-XLS-R (issue 7): semantic distillation on CoVoST transcribed speech in 11 languages, then ST into
+#: en trained on fr de es only; the other sources are zero-shot for the ST model.
+ST_TRAIN = ("fr", "de", "es")
+ST_EVAL = ("fr", "de", "es", "it", "pt", "nl", "ro", "pl")
 #: The Whisper cross-lingual study (issue 5) on FLEURS test: Table 1 languages, Table 5 pairs.
 RETRIEVAL_LANGS = ("en", "fr", "de", "zh", "ja")
 EUROPARL = ("en", "fr", "de", "it", "es", "pt", "pl", "ro", "nl")
@@ -174,6 +178,46 @@ class Studies:
                  "--beam", self.a.beam, "-o", run / "st", *(["--device", self.a.device] if self.a.device else [])])
         self.sh([*self.zst, "eval", run / "st" / "predictions" / "predictions.jsonl", "--language-id",
                  "-o", run / "st-scores", "-q"])
+
+    # -- SAMU-XLS-R (issue 7) ---------------------------------------------------------------------
+    def train_samu(self, stage: str) -> None:
+        """``samu``: semantic distillation of the Whisper-architecture encoder (adapters) towards the
+        LaBSE stand-in; ``st-samu`` / ``st-plain``: the encoder–decoder ST model on fr de es → en,
+        encoder from the SAMU run or plain (the wav2vec2 stand-in is still on its CTC plateau)."""
+        p, cv, m = self.runs, self.world / "commonvoice", self.models
+        opt = ["--batch-seconds", self.a.batch_seconds, "--lr", self.a.lr, "--log-every", 10]
+        if stage == "samu":
+            data = p / "prep-covost-samu-train"
+            if not data.exists():
+                self.sh([*self.zst, "prepare", "covost2", cv, "--split", "train", "--exclude", "ca,af", "--no-teacher",
+                         "--sentence-model", m / "labse", "-o", data, "-q"])
+            dim = json.loads((m / "labse" / "config.json").read_text())["hidden_size"]
+            self.sh([*self.zst, "distill", data, "--objective", "semantic", "--speech-encoder", m / "whisper",
+                     "--embedding-dim", dim, "--max-steps", self.a.samu_steps, *opt, "--checkpoint-every",
+                     max(50, self.a.samu_steps // 4), "-o", p / "samu", "-q", *self._resume(p / "samu")])
+            return
+        data = p / "prep-covost-st3-train"
+        if not data.exists():
+            self.sh([*self.zst, "prepare", "covost2", cv, "--split", "train", "--languages", ",".join(ST_TRAIN),
+                     "--tgt-languages", "en", "--no-teacher", "-o", data, "-q"])
+        init = ["--init", p / "samu"] if stage == "st-samu" else ["--speech-encoder", m / "whisper"]
+        self.sh([*self.zst, "train-nll", data, "--arch", "st", *init, "--text-model", m / "nllb", "--tgt-languages",
+                 "en", "--max-steps", self.a.st_steps, *opt, "--checkpoint-every", max(50, self.a.st_steps // 4),
+                 "-o", p / stage, "-q", *self._resume(p / stage)])
+
+    def evaluate_st(self, row: str) -> None:
+        """BLEU into en on CoVoST test, sources seen (fr de es) and zero-shot for the ST model."""
+        n = self.a.eval_per_language or 300
+        test = _subset(self.runs / "prep-covost-test" / "cuts.jsonl.gz", self.runs / f"covost-test-{n}-st.jsonl.gz", n,
+                       ST_EVAL)
+        run = self.runs / f"eval-{row}"
+        self.sh([*self.zst, "translate", test, "--tgt", "en", "-m", self.runs / row, "--beam-size", self.a.beam,
+                 "--batch-size", 32, "-o", run, "-q"])
+        self.sh([*self.zst, "eval", run / "predictions" / "predictions.jsonl", "-o", run / "scores", "-q"])
+        if row == "st-samu":  # the semantic alignment itself: SAMU embeddings, speech→speech by cosine
+            lang = [x for s in ST_EVAL if s != "en" for x in ("--src", s)]
+            self.sh([*self.zst, "retrieve", self.runs / "prep-fleurs-test", "-m", self.runs / "samu", *lang,
+                     "--tgt", "en", "-o", self.runs / "retr-samu", "-q"])
 
     # -- Whisper cross-lingual study (issue 5) ----------------------------------------------------
     def _retrieve(self, out: Path, srcs, tgts, metric: str, layer: int | None = None) -> None:
@@ -262,8 +306,7 @@ class Rebuild(Studies):
         return ["corpus", *MODELS, "prepare", *[f"zerost-{r}" for r in rows], *[f"eval-{r}" for r in rows],
                 "cascade", "topline", "tables", "default-model", "prepare-studies",
                 *[f"slm-{r}" for r in SLM_ROWS], *[f"eval-slm-{r}" for r in SLM_ROWS], "eval-slm-topline",
-                "whisper-retrieval",
-                "whisper-st"]
+                "whisper-retrieval", "whisper-st", "samu", "st-samu", "st-plain", "eval-st-samu", "eval-st-plain"]
 
     def run_stage(self, stage: str) -> None:
         t0 = time.time()
@@ -283,6 +326,10 @@ class Rebuild(Studies):
             self.prepare_studies()
         elif kind == "slm":
             self.train_slm(row)
+        elif stage in ("samu", "st-samu", "st-plain"):
+            self.train_samu(stage)
+        elif stage in ("eval-st-samu", "eval-st-plain"):
+            self.evaluate_st(stage.removeprefix("eval-"))
         elif stage == "eval-slm-topline":
             self.slm_topline()
         elif stage.startswith("eval-slm-"):
@@ -457,6 +504,8 @@ def main(argv=None) -> int:
     ap.add_argument("--lr", type=float, default=1e-3, help="ZeroST peak learning rate")
     ap.add_argument("--slm-steps", type=int, default=800, help="speech-LLM steps per row (issue 6)")
     ap.add_argument("--whisper-ft-steps", type=int, default=400, help="Whisper en→zh fine-tuning steps (issue 5)")
+    ap.add_argument("--samu-steps", type=int, default=500, help="SAMU semantic distillation steps (issue 7)")
+    ap.add_argument("--st-steps", type=int, default=600, help="ST model steps per encoder init (issue 7)")
     ap.add_argument("--beam", type=int, default=4)
     ap.add_argument("--eval-per-language", type=int, default=100,
                     help="Europarl-ST test utterances per source language (0: all 301)")

@@ -206,6 +206,23 @@ def slm(runs: Path) -> str:
     return "\n".join(out) + "\n"
 
 
+def samu(runs: Path) -> str:
+    """SAMU-initialised vs plain encoder: BLEU into en, sources seen in ST training and zero-shot."""
+    from rebuild import ST_EVAL, ST_TRAIN
+
+    out = ["## BLEU into en (CoVoST 2 test); ST trained on " + " ".join(ST_TRAIN) + " → en only\n",
+           "| encoder | " + " | ".join(s + ("" if s in ST_TRAIN else " (zero-shot)") for s in ST_EVAL) + " |",
+           "|---|" + "---:|" * len(ST_EVAL)]
+    for row, label in (("st-plain", "plain"), ("st-samu", "SAMU-initialised")):
+        d = _directions(runs / f"eval-{row}" / "scores" / "scores.json")
+        out.append(f"| {label} | " + " | ".join(_fmt((d.get((s, "en")) or {}).get("bleu")) for s in ST_EVAL) + " |")
+    r = _recall(runs, "retr-samu")
+    if r:
+        out += ["", "## SAMU utterance embeddings, speech→speech retrieval on FLEURS test (R@1 %, chance 0.3)\n",
+                "| pair | R@1 |", "|---|---:|"] + [f"| {a}→{b} | {_fmt(v)} |" for (a, b), v in sorted(r.items())]
+    return "\n".join(out) + "\n"
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=Path, default=Path("data/miniworld/runs"))
@@ -221,6 +238,8 @@ def main(argv=None) -> int:
         + whisper_retrieval(args.runs) + "\n" + whisper_st(args.runs))
     (args.out / "speech_llm.md").write_text("# Zero-resource speech LLM in miniature (mini-world Whisper encoder "
                                             "+ mT5 stand-in)\n\n" + slm(args.runs))
+    (args.out / "samu.md").write_text("# SAMU-XLS-R in miniature (mini-world Whisper encoder + LaBSE and NLLB "
+                                      "stand-ins)\n\n" + samu(args.runs))
     print(f"tables written to {args.out}", flush=True)
     return 0
 
