@@ -100,7 +100,9 @@ def train_nll_cmd(
 ):
     """ZeroST step 2 (NLL): teacher-force the frozen NLLB decoder on transcripts from Q-Former outputs.
     With --arch st: an encoder-decoder ST model (speech encoder, SAMU-initialised by --init, → length
-    adapter → NLLB decoder with adapters) trained on the manifest's X->Y translation pairs."""
+    adapter → NLLB decoder with adapters) trained on the manifest's X->Y translation pairs.
+    With --arch whisper: the Whisper model given by --speech-encoder fine-tuned on X->Y pairs with
+    <|tgt|><|task|> (decoder, LoRA or all weights; encoder frozen unless --finetune full)."""
     from zst.train.zerost import train_nll
 
     quiet_libraries(quiet)
