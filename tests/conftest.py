@@ -83,3 +83,28 @@ def write_parallel_tsv(clips: list[dict], path: Path) -> Path:
                               + [DEMO_SENTENCES[lang][k] if lang != c["lang"] else "" for lang in langs]))
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return path
+
+
+def invoke(*args):
+    """Run ``zst ARGS...`` in-process (Typer's CliRunner); arguments are str()-ed."""
+    from typer.testing import CliRunner
+
+    from zst.cli.main import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def ok(*args):
+    """:func:`invoke` that must exit 0 (the output and exception are shown otherwise)."""
+    r = invoke(*args)
+    assert r.exit_code == 0, f"zst {' '.join(map(str, args))} -> {r.exit_code}\n{r.output}\n{r.exception!r}"
+    return r
+
+
+def one_error_line(r, *needles):
+    """Exit code 2 and exactly one ``error:`` line on stderr containing every needle."""
+    assert r.exit_code == 2, (r.output, r.exception)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), r.stderr
+    for n in needles:
+        assert n in lines[0], lines[0]

@@ -7,15 +7,10 @@ import json
 import numpy as np
 import pytest
 from lhotse import CutSet
-from typer.testing import CliRunner
 
-from zst.cli.main import app
 from zst.data.manifests import make_cut
 from zst.testing.tiny import DEMO_SENTENCES
-
-
-def _invoke(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
+from conftest import invoke as _invoke, one_error_line as _one_error_line
 
 
 def _manifest(path, clips, *, ids=None):
@@ -66,14 +61,6 @@ def test_retrieve_end_to_end(manifest, tiny_whisper_dir, tmp_path):
     m = np.load(run / "scores" / "en-de.npy")
     assert (np.isfinite(m).sum(1) == 3).all()
     assert json.loads((run / "scores.json").read_text())["faiss_prefilter"] == 3
-
-
-def _one_error_line(r, *needles):
-    assert r.exit_code == 2, (r.output, r.exception)
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), r.stderr
-    for n in needles:
-        assert n in lines[0], lines[0]
 
 
 def test_no_shared_ids_exits_2(tmp_path, speech_clips, tiny_whisper_dir):

@@ -33,11 +33,10 @@ import soundfile as sf
 import torch
 import yaml
 from safetensors.torch import load_file
-from typer.testing import CliRunner
 
-from zst.cli.main import app
 from zst.inference import FRAME, split_long
 from zst.testing.tiny import DEMO_SENTENCES
+from conftest import invoke as _invoke, ok as _ok
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples" / "audio"
@@ -45,16 +44,6 @@ SR = 16000
 
 
 # -- helpers and fixtures ------------------------------------------------------------------------
-
-
-def _invoke(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
-
-
-def _ok(*args):
-    r = _invoke(*args)
-    assert r.exit_code == 0, f"zst {' '.join(map(str, args))} -> {r.exit_code}\n{r.output}\n{r.exception!r}"
-    return r
 
 
 def _metrics(run: Path) -> list[dict]:

@@ -17,10 +17,8 @@ import torch
 from lhotse import CutSet
 from lhotse.utils import fastcopy
 from safetensors.torch import load_file
-from typer.testing import CliRunner
 
 from zst.audio import load_audio
-from zst.cli.main import app
 from zst.config import SAMUConfig, STConfig
 from zst.data.manifests import load_cut_audio, load_manifest
 from zst.data.teacher import SENTENCE_FIELD
@@ -29,27 +27,9 @@ from zst.losses import semantic_cosine_loss
 from zst.models.samu import SAMU, AttentionPooling
 from zst.models.st import LengthAdapter, STModel
 from zst.testing.tiny import DEMO_SENTENCES, build_tiny_bert, build_tiny_nllb
-from conftest import write_parallel_tsv
+from conftest import invoke as _invoke, ok as _ok, one_error_line as _one_error_line, write_parallel_tsv
 
 BERT_DIM = 32  # build_tiny_bert's default width
-
-
-def _invoke(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
-
-
-def _ok(*args):
-    r = _invoke(*args)
-    assert r.exit_code == 0, f"zst {' '.join(map(str, args))} -> {r.exit_code}\n{r.output}\n{r.exception!r}"
-    return r
-
-
-def _one_error_line(r, *needles):
-    assert r.exit_code == 2, (r.output, r.exception)
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), r.stderr
-    for n in needles:
-        assert n in lines[0], lines[0]
 
 
 def _losses(run: Path) -> list[float]:

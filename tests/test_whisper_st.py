@@ -9,21 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from typer.testing import CliRunner
 
-from zst.cli.main import app
 from zst.errors import ConfigError
 from zst.models.whisper_st import (WhisperST, context_language, decoder_sequences, merged_state_dict, pad_sequences,
                                    set_finetune_mode)
 from zst.testing.tiny import build_tiny_whisper_st
-from conftest import write_parallel_tsv
-
-runner = CliRunner()
-
-
-def _invoke(*args):
-    return runner.invoke(app, [str(a) for a in args])
-
+from conftest import invoke as _invoke, write_parallel_tsv
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory) -> Path:

@@ -42,7 +42,7 @@ from zst.models.adapters import AdapterHost
 from zst.models.samu import (CHECKPOINT_FORMAT as SAMU_FORMAT, check_encoder_training, load_checkpoint, own_state,
                              set_encoder_trainable, write_checkpoint)
 from zst.models.speech_encoder import SpeechEncoder, load_pretrained
-from zst.models.zerost import (decoder_targets, forced_language_ids, generate_translations, load_tokenizer,
+from zst.models.zerost import (FrozenBasesTrainMode, decoder_targets, forced_language_ids, generate_translations, load_tokenizer,
                                resolve_checkpoint)
 
 CHECKPOINT_FORMAT = "zst.st"
@@ -78,7 +78,7 @@ class LengthAdapter(nn.Module):
         return x.transpose(1, 2).masked_fill(~mask[..., None], 0.0), mask
 
 
-class STModel(nn.Module):
+class STModel(FrozenBasesTrainMode):
     """The encoder-decoder ST model. Build with :meth:`create` or :meth:`load`.
 
     Attributes:
@@ -166,13 +166,6 @@ class STModel(nn.Module):
             raise ZstError(f"{folder}: SAMU encoder weights do not fit this ST model ({unexpected[:3]})")
         self.init_from = str(folder)
         return folder
-
-    def train(self, mode: bool = True):
-        super().train(mode)
-        if self.nllb is not None:
-            self.nllb.eval()
-        self.speech.train(mode)
-        return self
 
     def prepare_training(self) -> None:
         """Set ``requires_grad``: the encoder part of ``encoder_training``, the length adapter, the

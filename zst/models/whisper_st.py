@@ -36,9 +36,9 @@ TASKS = ("translate", "transcribe")
 def whisper_folder(path: str | Path) -> Path | None:
     """The HF Whisper folder in ``path`` (the folder itself, a run dir's ``model/``, or its newest
     ``checkpoints/step-*/model``), or ``None`` when ``path`` holds no Whisper ``config.json``."""
-    p = Path(path)
-    ckpts = sorted((p / "checkpoints").glob("step-*")) if (p / "checkpoints").is_dir() else []
-    for c in [p, p / "model", *(c / "model" for c in reversed(ckpts))]:
+    from zst.models.zerost import checkpoint_candidates
+
+    for c in checkpoint_candidates(path):
         f = c / "config.json"
         if f.is_file():
             try:

@@ -53,7 +53,20 @@ class Layout:
     steps: list[str] = field(default_factory=list)  # training steps done, e.g. ["kd", "nll"]
 
 
-class ZeroST(nn.Module):
+class FrozenBasesTrainMode(nn.Module):
+    """``train()`` that keeps the frozen NLLB (``self.nllb``, when attached) in eval mode and lets
+    ``self.speech`` (a :class:`SpeechEncoder`) keep its own base in eval mode: only the trained
+    parts (adapters, bridge) switch dropout on."""
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        if self.nllb is not None:
+            self.nllb.eval()
+        self.speech.train(mode)
+        return self
+
+
+class ZeroST(FrozenBasesTrainMode):
     """The ZeroST model. Build with :meth:`create` or :meth:`load`.
 
     Attributes:
@@ -142,13 +155,6 @@ class ZeroST(nn.Module):
             raise ZstError(f"NLLB width {nllb.config.d_model} differs from the Q-Former output {self.text_dim}")
         self.nllb = nllb
         self.tokenizer = tokenizer
-
-    def train(self, mode: bool = True):
-        super().train(mode)
-        if self.nllb is not None:
-            self.nllb.eval()
-        self.speech.train(mode)
-        return self
 
     # -- trainable parts -----------------------------------------------------------------------
     def prepare_step(self, step: str, *, continue_from_kd: bool) -> None:
@@ -441,6 +447,14 @@ def load_tokenizer(name_or_path: str):
     return load_pretrained(AutoTokenizer, name_or_path, "NLLB tokenizer")
 
 
+def checkpoint_candidates(path: str | Path) -> list[Path]:
+    """Where a model folder may be in ``path``, in search order: the folder itself, its ``model/``,
+    then its ``checkpoints/step-*/model`` from newest to oldest."""
+    p = Path(path)
+    ckpts = sorted((p / "checkpoints").glob("step-*")) if (p / "checkpoints").is_dir() else []
+    return [p, p / "model", *(c / "model" for c in reversed(ckpts))]
+
+
 def resolve_checkpoint(path: str | Path, fmt: str = CHECKPOINT_FORMAT, what: str = "ZeroST") -> Path:
     """Find the checkpoint folder of format ``fmt`` (``config.json`` ``"format"``) in ``path``: the
     folder itself, its ``model/``, or its newest ``checkpoints/step-*/model``.
@@ -449,10 +463,7 @@ def resolve_checkpoint(path: str | Path, fmt: str = CHECKPOINT_FORMAT, what: str
         ZstError: nothing that looks like a ``what`` checkpoint, or one of another format.
     """
     p = Path(path)
-    candidates = [p, p / "model"]
-    ckpts = sorted((p / "checkpoints").glob("step-*")) if (p / "checkpoints").is_dir() else []
-    candidates += [c / "model" for c in reversed(ckpts)]
-    for c in candidates:
+    for c in checkpoint_candidates(p):
         cfg = c / "config.json"
         if cfg.is_file() and (c / "model.safetensors").is_file():
             try:
@@ -469,9 +480,7 @@ def resolve_checkpoint(path: str | Path, fmt: str = CHECKPOINT_FORMAT, what: str
 def checkpoint_format(path: str | Path) -> str | None:
     """The ``"format"`` of the checkpoint in ``path`` (folder, run dir's ``model/`` or newest
     ``checkpoints/step-*/model``), or ``None`` when there is none or it is unreadable."""
-    p = Path(path)
-    ckpts = sorted((p / "checkpoints").glob("step-*")) if (p / "checkpoints").is_dir() else []
-    for c in [p, p / "model", *(c / "model" for c in reversed(ckpts))]:
+    for c in checkpoint_candidates(path):
         if (c / "config.json").is_file():
             try:
                 return json.loads((c / "config.json").read_text()).get("format")

@@ -27,9 +27,11 @@ from zst.train.samu import translation_pairs
 from zst.train.zerost import seed_everything
 
 
-def whisper_loss(st: WhisperST, model, batch: dict, task: str) -> tuple[torch.Tensor, dict[str, float]]:
-    """Mean token NLL of ``batch["tgt_text"]`` given the audio, context ``<|tgt_lang|><|task|>``."""
-    if not any(p.requires_grad for p in model.model.encoder.parameters()):
+def whisper_loss(st: WhisperST, model, batch: dict, task: str, *, frozen_encoder: bool = True
+                 ) -> tuple[torch.Tensor, dict[str, float]]:
+    """Mean token NLL of ``batch["tgt_text"]`` given the audio, context ``<|tgt_lang|><|task|>``
+    (Whisper's decoder cross-entropy over the label tokens, nats)."""
+    if frozen_encoder:
         model.model.encoder.eval()  # a frozen encoder stays deterministic (the loop put everything in train mode)
     feats = st.speech.features(batch["audio"])["inputs"].to(st.device)
     inputs, labels = decoder_sequences(st.tokenizer, batch["tgt_text"], batch["tgt_lang"], task)
@@ -82,7 +84,7 @@ def train_whisper(cfg: WhisperFinetuneConfig, run_dir: str | Path, *, resume: bo
                        lambda c: None)
     n = sum(p.numel() for p in model.parameters() if p.requires_grad)
     run.log(f"{len(cuts)} pairs; fine-tuning {cfg.finetune}: {n / 1e6:.2f}M trainable parameters")
-    return train(model=model, loss_fn=lambda m, batch: whisper_loss(st, m, batch, cfg.task),
+    return train(model=model, loss_fn=lambda m, batch: whisper_loss(st, m, batch, cfg.task, frozen_encoder=cfg.finetune != "full"),
                  save_model=lambda m, folder: save_whisper(st, m, folder), cuts=cuts,
                  dataset=SpeechDataset(with_translation=True), cfg=cfg.optim, run=run, resume=resume, quiet=quiet,
                  description=f"train-nll whisper ({cfg.finetune})")
