@@ -461,6 +461,32 @@ def test_prepare_step_on_loaded_checkpoint(tiny_whisper_dir, tiny_nllb_dir, tmp_
     assert _trainable(loaded) == {n for n in kd_set if not n.startswith("kd.")}
 
 
+def test_prepare_step_nll_again_continues_the_nll_parts(tiny_whisper_dir, tiny_nllb_dir, tmp_path):
+    """`train-nll --init <NLL run>` trains the parts the earlier NLL step trained, adds nothing:
+    all own parts after NLL only; only the NLL stage and Q-Former adapters after KD→NLL."""
+    model = ZeroST.create(_cfg(tiny_whisper_dir, tiny_nllb_dir, "simple"), with_decoder=False)
+    model.prepare_step("nll", continue_from_kd=False)
+    nll_set = _trainable(model)
+    model.save(tmp_path / "nll")
+    again = ZeroST.load(tmp_path / "nll", with_decoder=False)
+    again.prepare_step("nll", continue_from_kd=True)
+    assert again.layout.encoder_adapter_stages == 1 and not again.layout.qformer_adapters
+    assert again.layout.steps == ["nll", "nll"] and _trainable(again) == nll_set
+
+    kd = ZeroST.create(_cfg(tiny_whisper_dir, tiny_nllb_dir, "simple"), with_decoder=False)
+    kd.prepare_step("kd", continue_from_kd=False)
+    kd.save(tmp_path / "kd")
+    kd_nll = ZeroST.load(tmp_path / "kd", with_decoder=False)
+    kd_nll.prepare_step("nll", continue_from_kd=True)
+    kd_nll_set = _trainable(kd_nll)
+    kd_nll.save(tmp_path / "kd-nll")
+    again = ZeroST.load(tmp_path / "kd-nll", with_decoder=False)
+    again.prepare_step("nll", continue_from_kd=True)
+    assert again.layout.encoder_adapter_stages == 2 and again.layout.steps == ["kd", "nll", "nll"]
+    assert _trainable(again) == kd_nll_set
+    assert all(n.startswith(("speech.adapters.stages.1.", "qformer.")) for n in kd_nll_set)
+
+
 def test_tokenize_targets(tiny_whisper_dir, tiny_nllb_dir):
     model = ZeroST.create(_cfg(tiny_whisper_dir, tiny_nllb_dir), with_decoder=True)
     tok = model.tokenizer

@@ -58,6 +58,8 @@ class Variant:
     kd_fine: str = "paper"  # paper (Eq. 2) | contrastive (in-batch max-sim retrieval; zst.losses.KDLoss)
     kd_steps: int | None = None  # steps of this row's stages (None: --kd-steps / --nll-steps)
     nll_steps: int | None = None
+    nll_from: str | None = None  # go on training this row's NLL model (train-nll --init <its NLL run>)
+    lr: float | None = None  # peak learning rate (None: --lr)
 
 
 #: Table 1 rows 1-7 (ZeroST paper), Table 2 (queries; 256 is row 3) and the unseen-target model.
@@ -82,6 +84,8 @@ VARIANTS: dict[str, Variant] = {
     # longer budgets (same settings): row 1 and row 3c with 8x / 3x+4x the steps
     "r1L": Variant("vp", "whisper", "simple", "nll", nll_steps=4000),
     "r3cL": Variant("vp", "whisper", "simple", "kd-nll", kd_fine="contrastive", kd_steps=1500, nll_steps=2000),
+    # row 1L's bridge trained on for 3,000 more steps on the 4x larger Big mix (it overfits VoxPopuli)
+    "r1B": Variant("big", "whisper", "simple", "nll", nll_from="r1L", nll_steps=3000, lr=5e-4),
     "q16": Variant("vp", "whisper", "simple", "kd-nll", queries=16),
     "q64": Variant("vp", "whisper", "simple", "kd-nll", queries=64),
     "q128": Variant("vp", "whisper", "simple", "kd-nll", queries=128),
@@ -376,7 +380,7 @@ class Rebuild(Studies):
                 "--qformer", v.qformer, "--queries", v.queries, "--adapter-dim", 32]
 
     def _train_flags(self, steps: int, run: Path, v: Variant) -> list:
-        return ["--max-steps", steps, "--batch-seconds", self.a.batch_seconds, "--lr", self.a.lr,
+        return ["--max-steps", steps, "--batch-seconds", self.a.batch_seconds, "--lr", v.lr or self.a.lr,
                 "--checkpoint-every", min(250, max(50, steps // 4)), "--log-every", 10, "-o", run, "-q",
                 "--config", self._config_file(v)]
 
@@ -404,7 +408,10 @@ class Rebuild(Studies):
                      *self._resume(kd_run)])
         if "nll" in v.loss:
             run = self.runs / f"zerost-{row}" / "nll"
-            init = ["--init", kd_run] if "kd" in v.loss else self._model_flags(v)
+            if v.nll_from:
+                init = ["--init", self.runs / f"zerost-{v.nll_from}" / "nll"]
+            else:
+                init = ["--init", kd_run] if "kd" in v.loss else self._model_flags(v)
             self.sh([*self.zst, "train-nll", data, *init, *self._train_flags(v.nll_steps or self.a.nll_steps, run, v),
                      *self._resume(run)])
 
@@ -498,8 +505,8 @@ def main(argv=None) -> int:
     ap.add_argument("--list", action="store_true", help="list the stages and exit")
     ap.add_argument("--device", default=None, help="cpu | cuda for the model scripts (default: cuda if available)")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads per job (0: torch's default)")
-    ap.add_argument("--kd-steps", type=int, default=600, help="ZeroST KD steps per row")
-    ap.add_argument("--nll-steps", type=int, default=600, help="ZeroST NLL steps per row")
+    ap.add_argument("--kd-steps", type=int, default=500, help="ZeroST KD steps per row")
+    ap.add_argument("--nll-steps", type=int, default=500, help="ZeroST NLL steps per row")
     ap.add_argument("--batch-seconds", type=float, default=40.0, help="ZeroST audio seconds per batch")
     ap.add_argument("--lr", type=float, default=1e-3, help="ZeroST peak learning rate")
     ap.add_argument("--slm-steps", type=int, default=800, help="speech-LLM steps per row (issue 6)")

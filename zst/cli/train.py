@@ -71,7 +71,7 @@ def distill_cmd(
 def train_nll_cmd(
     manifest: Optional[Path] = ManifestArg,
     init: Optional[Path] = typer.Option(None, "--init", help="Distill run dir or checkpoint to start from (KD→NLL; "
-                                        "--arch st: a SAMU run from `distill --objective semantic`). Without it: "
+                                        "an NLL run: go on training it, e.g. on more data; --arch st: a SAMU run from `distill --objective semantic`). Without it: "
                                         "the NLL-only baseline / a plain encoder, architecture from the flags."),
     arch: Optional[str] = ArchOpt,
     tgt_languages: Optional[str] = TgtLanguagesOpt,

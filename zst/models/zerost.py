@@ -162,16 +162,20 @@ class ZeroST(FrozenBasesTrainMode):
 
         Args:
             step: ``"kd"`` or ``"nll"``.
-            continue_from_kd: NLL after KD: freeze what KD trained, add a new encoder adapter stage
-                and Q-Former adapters (ZeroST §2.2). Otherwise a fresh stage-0 setup is trained.
+            continue_from_kd: the model was loaded from a checkpoint to train on. After KD, NLL
+                freezes what KD trained and adds a new encoder adapter stage and Q-Former adapters
+                (ZeroST §2.2); after NLL, NLL goes on training the parts that the earlier NLL step
+                trained (more steps, e.g. on more data). Otherwise a fresh stage-0 setup is trained.
         """
         self.requires_grad_(False)
-        if step == "nll" and continue_from_kd:
-            stage = self.speech.adapters.add_stage(self.cfg.adapter_dim)
+        nll_again = step == "nll" and continue_from_kd and self.layout.steps[-1:] == ["nll"]
+        if step == "nll" and continue_from_kd and not nll_again:
+            self.speech.adapters.add_stage(self.cfg.adapter_dim)
             self.qformer.add_adapters(self.cfg.adapter_dim)
             self.layout.encoder_adapter_stages += 1
             self.layout.qformer_adapters = True
-            stage.requires_grad_(True)
+        if step == "nll" and continue_from_kd and "kd" in self.layout.steps:
+            self.speech.adapters.stages[-1].requires_grad_(True)
             for name, p in self.qformer.named_parameters():
                 if "adapter" in name:
                     p.requires_grad_(True)

@@ -70,8 +70,10 @@ def train_nll(cfg: TrainNLLConfig, run_dir: str | Path, *, resume: bool = False,
 
     With ``cfg.init`` (a distill run or checkpoint) the KD-trained parts are frozen and new encoder
     adapters plus Q-Former adapters are trained (KD→NLL); without it everything ZeroST owns is
-    trained from scratch (the paper's "NLL only" baseline). When starting from ``init`` the
-    architecture comes from that checkpoint and ``cfg.model`` is ignored.
+    trained from scratch (the paper's "NLL only" baseline). With ``cfg.init`` an NLL run or
+    checkpoint, the parts its NLL step trained go on training (more steps, e.g. on more data).
+    When starting from ``init`` the architecture comes from that checkpoint and ``cfg.model`` is
+    ignored.
     """
     all_cuts = load_manifest(cfg.manifest)
     run = RunDir(run_dir, quiet=quiet)
