@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The whole ZeroST pipeline on the example clips, then `zst translate` on one of them.
 #
-# Until the mini-world foundation models and the embedded default model land, this uses tiny
-# random-weight models in the real HF architectures (Whisper, M2M100/NLLB) built on the spot, so
-# the *translation printed at the end is not meaningful*: the point is that every stage runs.
+# To stay quick and self-contained, this uses tiny random-weight models in the real HF architectures
+# (Whisper, M2M100/NLLB) built on the spot, so the *translation printed at the end is not
+# meaningful*: the point is that every stage runs (the README's main job uses the embedded default).
 # With real checkpoints, replace --speech-encoder/--text-model by e.g. openai/whisper-large-v3 and
 # facebook/nllb-200-1.3B and drop the tiny sizes.
 set -euo pipefail

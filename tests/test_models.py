@@ -608,11 +608,11 @@ def test_bundle_is_self_contained_and_relocatable(tiny_whisper_dir, tiny_nllb_di
                 p.add_(torch.randn_like(p) * 0.05)
     model.eval()
     model.save(tmp_path / "ckpt")
-    bundle(tmp_path / "ckpt", tmp_path / "b")
-    meta = json.loads((tmp_path / "b" / "config.json").read_text())
+    bundle(tmp_path / "ckpt", tmp_path / "assets" / "b")  # parent made as needed
+    meta = json.loads((tmp_path / "assets" / "b" / "config.json").read_text())
     assert meta["model"]["speech_encoder"] == "bundle:speech_encoder"
     assert meta["model"]["text_model"] == "bundle:text_model"
-    (tmp_path / "b").rename(tmp_path / "moved")  # no absolute path inside
+    (tmp_path / "assets" / "b").rename(tmp_path / "moved")  # no absolute path inside
     loaded = ZeroST.load(tmp_path / "moved", with_decoder=True).eval()
     audio = _audio(two_clips)
     with torch.no_grad():  # the bundle stores every weight as fp16: round the original the same way

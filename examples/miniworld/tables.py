@@ -26,6 +26,7 @@ ROW_LABELS = {
     "r1": "1", "r2": "2", "r3": "3", "r4": "4", "r5": "5", "r6": "6", "r7": "7",
     "r2p": "2p", "r3p": "3p", "r2c": "2c", "r3c": "3c",  # KD investigation rows (docs/results/README.md)
     "r1L": "1L", "r3cL": "3cL",  # rows 1 and 3c with longer budgets
+    "r1B": "1B",  # row 1L trained on on the Big mix
     "cascade": "8", "topline": "9",
 }
 DATA_NAMES = {"vp": "VP", "big": "Big", "vp5": "VP en fr de it es"}
@@ -47,7 +48,7 @@ def _fmt(x) -> str:
 def table1(runs: Path) -> str:
     head = "| # | data | encoder | Q-Former | loss | " + " | ".join(PAPER_ORDER) + " | Avg. |"
     lines = [head, "|" + "---|" * (6 + len(PAPER_ORDER))]
-    for row in ("r1", "r2", "r3", "r4", "r5", "r6", "r7", "r2p", "r3p", "r2c", "r3c", "r1L", "r3cL", "cascade",
+    for row in ("r1", "r2", "r3", "r4", "r5", "r6", "r7", "r2p", "r3p", "r2c", "r3c", "r1L", "r3cL", "r1B", "cascade",
                 "topline"):
         res = load(runs, row)
         if row in VARIANTS:
@@ -58,7 +59,8 @@ def table1(runs: Path) -> str:
             if "kd" in v.loss and v.kd_fine == "contrastive":
                 loss += " (contrastive fine KD)"
             if v.kd_steps or v.nll_steps:
-                loss += f" ({' + '.join(f'{n} {k}' for n, k in ((v.kd_steps, 'KD'), (v.nll_steps, 'NLL')) if n)} steps)"
+                loss += f" ({' + '.join(f'{n} {k}' for n, k in ((v.kd_steps, 'KD'), (v.nll_steps, 'NLL')) if n)} steps"
+                loss += f" after row {ROW_LABELS[v.nll_from]})" if v.nll_from else ")"
             desc = [DATA_NAMES[v.data], ENCODER_NAMES[v.encoder], QFORMER_NAMES[v.qformer], loss]
         else:
             name = "Whisper → NLLB cascade" if row == "cascade" else "NLLB topline (reference transcripts)"

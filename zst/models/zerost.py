@@ -416,7 +416,8 @@ def bundle(checkpoint: str | Path, out: str | Path, *, half: bool = True) -> Pat
     src = resolve_checkpoint(checkpoint)
     meta, cfg = _read_checkpoint_config(src)
     out = Path(out)
-    tmp = Path(tempfile.mkdtemp(prefix=".bundle-", dir=out.parent if out.parent.exists() else None))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".bundle-", dir=out.parent))  # same filesystem: the rename is atomic
     try:
         kind = load_pretrained(AutoConfig, cfg.speech_encoder, "speech encoder config").model_type
         speech_cls = WhisperModel if kind == "whisper" else AutoModel  # what SpeechEncoder loads
