@@ -90,3 +90,38 @@ def test_study_tables_from_hand_made_scores(tmp_path):
     assert st.split("|")[7].strip() == "8.2 (92)"  # ca, the sixth source
     asr = next(line for line in s if line.startswith("| CNN + LoRA") and "%" in line)
     assert "100 %, 109.4 / 109.4" in asr
+
+
+def test_tables_fall_back_to_committed_scores_and_runs_win(tmp_path):
+    """A row whose run is gone is read from SCORES/<row>.json; a run on the machine wins over it;
+    --only zerost leaves the other studies' tables alone."""
+    import tables
+
+    runs, scores, out = tmp_path / "runs", tmp_path / "scores", tmp_path / "out"
+    _eval(runs, "r1", lambda s, t: 12.0)
+    _eval(tmp_path / "committed", "r1", lambda s, t: 99.0)  # older committed copy of r1: the run must win
+    _eval(tmp_path / "committed", "q64", lambda s, t: 7.0 if s == "en" else 3.0)
+    scores.mkdir()
+    for row in ("r1", "q64"):
+        (scores / f"{row}.json").write_text((tmp_path / "committed" / f"eval-{row}" / "scores" / "europarl-st.json")
+                                            .read_text())
+    out.mkdir()
+    (out / "samu.md").write_text("kept\n")
+    assert tables.main(["--runs", str(runs), "--out", str(out), "--scores", str(scores), "--only", "zerost"]) == 0
+    t1 = (out / "table1.md").read_text().splitlines()
+    assert "**12.0**" in next(line for line in t1 if line.startswith("| 1 |"))
+    # q64 average: (7 + 8 x 3) / 9 = 3.44
+    assert "| average BLEU | not run yet | 3.4 | not run yet |" in (out / "table2.md").read_text()
+    assert (out / "samu.md").read_text() == "kept\n"
+
+
+def test_committed_scores_reproduce_the_published_tables(tmp_path):
+    """docs/results/scores holds every evaluated ZeroST row, so the ZeroST tables regenerate from it
+    alone (no runs) to what docs/results shows."""
+    import tables
+
+    results = MINIWORLD.parents[1] / "docs" / "results"
+    assert tables.main(["--runs", str(tmp_path / "none"), "--out", str(tmp_path), "--scores",
+                        str(results / "scores"), "--only", "zerost"]) == 0
+    for name in ("table1.md", "table2.md", "unseen_targets.md"):
+        assert (tmp_path / name).read_text() == (results / name).read_text(), name
