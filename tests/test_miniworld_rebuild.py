@@ -125,3 +125,17 @@ def test_committed_scores_reproduce_the_published_tables(tmp_path):
                         str(results / "scores"), "--only", "zerost"]) == 0
     for name in ("table1.md", "table2.md", "unseen_targets.md"):
         assert (tmp_path / name).read_text() == (results / name).read_text(), name
+
+
+def test_control_bleu_separates_content_from_fluent_unrelated_output(tmp_path):
+    import diagnose
+
+    refs = ["the cat sees the dog .", "a girl reads two books .", "where is the old table ?"]
+    right = [{"src_lang": "de", "tgt_lang": "en", "hyp": r, "ref": r} for r in refs]
+    (tmp_path / "p.jsonl").write_text("\n".join(json.dumps(r) for r in right))
+    own, control = diagnose.control_bleu(tmp_path / "p.jsonl")
+    assert abs(own - 100.0) < 1e-6 and control < 20.0
+    wrong = [{**r, "hyp": refs[(i + 1) % 3]} for i, r in enumerate(right)]  # each says the next clip's sentence
+    (tmp_path / "q.jsonl").write_text("\n".join(json.dumps(r) for r in wrong))
+    own, control = diagnose.control_bleu(tmp_path / "q.jsonl")
+    assert abs(control - 100.0) < 1e-6 and own < 20.0

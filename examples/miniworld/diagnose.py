@@ -8,6 +8,11 @@ best (token 0 is NLLB's language code, shared by every sentence of a language), 
 L_fine (Eq. 2) against each utterance's own transcript vs another utterance's of the same language. ``--nll MANIFEST``:
 the teacher-forced NLL of the transcripts through the frozen NLLB decoder with each utterance's own
 audio vs another same-language utterance's. A bridge that encodes content scores clearly better with its own.
+``--control PREDICTIONS`` (a ``zst translate`` predictions.jsonl, no model needed): corpus BLEU of the
+hypotheses against their own references and against the next utterance's reference of the same
+direction — the level that fluent output unrelated to the audio reaches.
+
+    python examples/miniworld/diagnose.py --control data/miniworld/runs/eval-rA/predictions/predictions.jsonl
 """
 
 from __future__ import annotations
@@ -70,17 +75,50 @@ def nll_check(model, manifest: str, n: int) -> None:
     print(f"teacher-forced NLL with the own audio {own:.3f}, with another same-language utterance's {other:.3f}")
 
 
+def control_bleu(predictions: str | Path) -> tuple[float, float]:
+    """Mean over directions (src, tgt) of corpus BLEU against the own references and against each
+    hypothesis's next neighbour's reference in the same direction (a content-free control).
+
+    Args:
+        predictions: ``predictions.jsonl`` with ``src_lang``, ``tgt_lang``, ``hyp`` and ``ref``.
+
+    Returns:
+        ``(own, control)`` mean BLEU over the directions.
+    """
+    import json
+
+    from zst.metrics import bleu
+
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for line in Path(predictions).read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        if rec.get("ref") is not None and rec["src_lang"] != rec["tgt_lang"]:
+            groups.setdefault((rec["src_lang"], rec["tgt_lang"]), []).append(rec)
+    own, control = [], []
+    for (_, tgt), recs in groups.items():
+        hyps, refs = [r["hyp"] for r in recs], [r["ref"] for r in recs]
+        own.append(bleu(hyps, refs, tgt).score)
+        control.append(bleu(hyps, refs[1:] + refs[:1], tgt).score)
+    return sum(own) / len(own), sum(control) / len(control)
+
+
 def main(argv=None) -> int:
     import torch
 
     from zst.models.zerost import ZeroST
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("run", help="ZeroST run dir (distill or train-nll) or model folder")
+    ap.add_argument("run", nargs="?", help="ZeroST run dir (distill or train-nll) or model folder")
     ap.add_argument("--kd", metavar="MANIFEST", help="prepare run dir with teacher states: KD checks")
     ap.add_argument("--nll", metavar="MANIFEST", help="prepare run dir: own- vs other-audio NLL")
+    ap.add_argument("--control", metavar="PREDICTIONS", help="predictions.jsonl: own vs next-reference BLEU")
     ap.add_argument("-n", type=int, default=48, help="utterances (default 48)")
     args = ap.parse_args(argv)
+    if args.control:
+        own, control = control_bleu(args.control)
+        print(f"mean BLEU over directions: own references {own:.1f}, next utterance's reference {control:.1f}")
+    if not args.run:
+        return 0
     torch.set_num_threads(1)
     model = ZeroST.load(args.run, with_decoder=bool(args.nll)).eval()
     with torch.no_grad():
