@@ -1,5 +1,6 @@
 """The embedded default model (zst/assets/default_model): a self-contained ZeroST bundle trained on
-the mini-world (row 1L of docs/results, NLL only, 4,000 CPU steps), which `zst translate` uses when
+the mini-world (row A of docs/results: Q-NLLB with 64 queries, NLL only, 4,000 CPU steps on all
+transcribed training speech; 15.7 average BLEU on the Europarl-ST test split), which `zst translate` uses when
 no --model is given. The shipped example clips are Europarl-ST *test* segments (held-out speakers
 and sentences) with their references in examples/audio/miniworld_clips.tsv.
 
@@ -60,11 +61,12 @@ def test_default_model_translates_the_shipped_clips_with_content(model):
         exact += sum(h == r for h, r in zip(out[tgt], refs))
     mean_own = sum(own.values()) / len(own)
     mean_control = sum(control.values()) / len(control)
-    # Measured when bundled (2026-11-22): BLEU de 16.8 fr 4.3 en 14.5 es 13.0 pl 4.9 (mean 10.7),
-    # control mean 2.5; 3 of 30 translations exact (the German clip into de, en, es).
-    assert mean_own >= 9.0, (own, out)
-    assert mean_own - mean_control >= 6.0, (own, control)
-    assert exact >= 2, (exact, out)
+    # Measured when bundled (2026-12-02, row A): BLEU de 15.8 fr 6.3 en 7.2 es 6.2 pl 5.7 (mean 8.2),
+    # control mean 2.7; 1 of 30 exact (the German clip into de). Six clips are a small sample: row A
+    # scores 15.7 on the 900-utterance test split against row 1L's 7.6, which did 10.7 here.
+    assert mean_own >= 7.0, (own, out)
+    assert mean_own - mean_control >= 4.0, (own, control)
+    assert exact >= 1, (exact, out)
 
 
 def test_translate_without_model_uses_the_default(tmp_path):

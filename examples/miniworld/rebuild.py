@@ -89,6 +89,7 @@ VARIANTS: dict[str, Variant] = {
     # the default-model candidate: the paper's best Q-Former (Q-NLLB) with 64 queries (mini-world
     # utterances are ~2.3 s, ~12 NLLB tokens), NLL only, on all transcribed training speech
     "rA": Variant("all", "whisper", "nllb", "nll", queries=64, nll_steps=4000, lr=5e-4),
+    "rA2": Variant("all", "whisper", "nllb", "nll", queries=64, nll_from="rA", nll_steps=2000, lr=2.5e-4),
     "q16": Variant("vp", "whisper", "simple", "kd-nll", queries=16),
     "q64": Variant("vp", "whisper", "simple", "kd-nll", queries=64),
     "q128": Variant("vp", "whisper", "simple", "kd-nll", queries=128),

@@ -30,6 +30,7 @@ ROW_LABELS = {
     "r1L": "1L", "r3cL": "3cL",  # rows 1 and 3c with longer budgets
     "r1B": "1B",  # row 1L trained on on the Big mix
     "rA": "A",  # the default-model candidate (Q-NLLB, 64 queries, NLL only, all transcribed speech)
+    "rA2": "A2",  # row A trained on for 2,000 more steps
     "cascade": "8", "topline": "9",
 }
 DATA_NAMES = {"vp": "VP", "big": "Big", "vp5": "VP en fr de it es", "all": "All (VP+MLS+CV+EP+FLEURS)"}
@@ -58,7 +59,7 @@ def _fmt(x) -> str:
 def table1(runs: Path) -> str:
     head = "| # | data | encoder | Q-Former | loss | " + " | ".join(PAPER_ORDER) + " | Avg. |"
     lines = [head, "|" + "---|" * (6 + len(PAPER_ORDER))]
-    for row in ("r1", "r2", "r3", "r4", "r5", "r6", "r7", "r2p", "r3p", "r2c", "r3c", "r1L", "r3cL", "r1B", "rA", "cascade",
+    for row in ("r1", "r2", "r3", "r4", "r5", "r6", "r7", "r2p", "r3p", "r2c", "r3c", "r1L", "r3cL", "r1B", "rA", "rA2", "cascade",
                 "topline"):
         res = load(runs, row)
         if row in VARIANTS:
