@@ -21,9 +21,9 @@ Stages:
 * ``eval-<row>`` — ``zst translate`` of the Europarl-ST test split into its nine languages and
   ``zst eval --protocol europarl-st``; ``cascade`` and ``topline`` — ``baselines.py`` + the same eval.
 * ``tables`` — ``docs/results/*.md`` and plots from the evaluations that exist.
-* ``default-model`` — the best evaluated row (highest Europarl-ST average), bundled
-  (:func:`zst.models.zerost.bundle`) into
-  ``zst/assets/default_model``.
+* ``default-model`` — the best evaluated row trained on the machine (highest Europarl-ST average),
+  bundled (:func:`zst.models.zerost.bundle`) into ``zst/assets/default_model``, and the example
+  clips its test uses (``examples/audio/*_miniworld.wav``, ``examples/audio/miniworld_test/``).
 """
 
 from __future__ import annotations
@@ -518,6 +518,27 @@ class Rebuild(Studies):
             rows.append("\t".join([f"{lang}_miniworld.wav", lang, sup.text,
                                    *[sup.text if t == lang else tr.get(t, "") for t in EUROPARL]]))
         (out / "miniworld_clips.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        self.test_clips(cuts)
+
+    def test_clips(self, cuts: dict, per_language: int = 4) -> None:
+        """``examples/audio/miniworld_test/``: a larger held-out sample for the default model's test,
+        ``per_language`` Europarl-ST test segments of each of the nine languages (the i-th language
+        takes its segments i*per_language ... in manifest order, so the languages say different
+        sentences), 16-bit FLAC, with ``clips.tsv`` (file, lang, text_<lang> for all nine)."""
+        import soundfile as sf
+
+        out = REPO / "examples" / "audio" / "miniworld_test"
+        out.mkdir(parents=True, exist_ok=True)
+        rows = ["file\tlang\t" + "\t".join(f"text_{t}" for t in EUROPARL)]
+        for i, lang in enumerate(EUROPARL):
+            mine = [c for c in cuts.values() if c.supervisions[0].language == lang]
+            for cut in mine[i * per_language:(i + 1) * per_language]:
+                name = f"{cut.id}.flac"
+                sf.write(out / name, cut.load_audio()[0], 16000, subtype="PCM_16")
+                sup = cut.supervisions[0]
+                tr = (sup.custom or {}).get("translations", {})
+                rows.append("\t".join([name, lang, *[sup.text if t == lang else tr.get(t, "") for t in EUROPARL]]))
+        (out / "clips.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
 def main(argv=None) -> int:
