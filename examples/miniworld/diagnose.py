@@ -84,6 +84,9 @@ def control_bleu(predictions: str | Path) -> tuple[float, float]:
 
     Returns:
         ``(own, control)`` mean BLEU over the directions.
+
+    Raises:
+        SystemExit: no cross-lingual prediction with a reference in the file.
     """
     import json
 
@@ -94,6 +97,8 @@ def control_bleu(predictions: str | Path) -> tuple[float, float]:
         rec = json.loads(line)
         if rec.get("ref") is not None and rec["src_lang"] != rec["tgt_lang"]:
             groups.setdefault((rec["src_lang"], rec["tgt_lang"]), []).append(rec)
+    if not groups:
+        raise SystemExit(f"{predictions}: no cross-lingual prediction with a reference")
     own, control = [], []
     for (_, tgt), recs in groups.items():
         hyps, refs = [r["hyp"] for r in recs], [r["ref"] for r in recs]

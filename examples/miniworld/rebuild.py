@@ -133,6 +133,14 @@ def _subset(full: Path, out: Path, per_language: int, langs: tuple[str, ...]) ->
     return out
 
 
+def _references(cut) -> list[str]:
+    """A Europarl-ST cut's text in each of :data:`EUROPARL` (its transcript for its own language,
+    the attached translations for the others; "" where one is missing)."""
+    sup = cut.supervisions[0]
+    tr = (sup.custom or {}).get("translations", {})
+    return [sup.text if t == sup.language else tr.get(t, "") for t in EUROPARL]
+
+
 class Studies:
     """Stages of the other papers' mini-world studies (mixed into :class:`Rebuild`)."""
 
@@ -513,10 +521,7 @@ class Rebuild(Studies):
         for k, lang in enumerate(langs):
             cut = cuts[f"{lang}_test-{k:04d}_0"]
             sf.write(out / f"{lang}_miniworld.wav", cut.load_audio()[0], 16000, subtype="PCM_16")
-            sup = cut.supervisions[0]
-            tr = (sup.custom or {}).get("translations", {})
-            rows.append("\t".join([f"{lang}_miniworld.wav", lang, sup.text,
-                                   *[sup.text if t == lang else tr.get(t, "") for t in EUROPARL]]))
+            rows.append("\t".join([f"{lang}_miniworld.wav", lang, cut.supervisions[0].text, *_references(cut)]))
         (out / "miniworld_clips.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
         self.test_clips(cuts)
 
@@ -535,9 +540,7 @@ class Rebuild(Studies):
             for cut in mine[i * per_language:(i + 1) * per_language]:
                 name = f"{cut.id}.flac"
                 sf.write(out / name, cut.load_audio()[0], 16000, subtype="PCM_16")
-                sup = cut.supervisions[0]
-                tr = (sup.custom or {}).get("translations", {})
-                rows.append("\t".join([name, lang, *[sup.text if t == lang else tr.get(t, "") for t in EUROPARL]]))
+                rows.append("\t".join([name, lang, *_references(cut)]))
         (out / "clips.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 

@@ -6,9 +6,9 @@ Reads ``RUNS/eval-<row>/scores/europarl-st.json`` (``zst eval --protocol europar
 row of ``rebuild.VARIANTS`` and for ``cascade``/``topline``; rows not evaluated yet are listed as
 such, never invented. A row whose run is not on this machine is read from the committed copy of its
 scores, ``SCORES/<row>.json`` (``rebuild.py`` copies every ``europarl-st.json`` there; default
-``OUT/scores``), so the tables survive a machine that keeps only some runs. Writes ``OUT/table1.md`` (rows 1-9, per source language = mean BLEU over its
-eight targets, and the average), ``OUT/table2.md`` + ``OUT/table2_queries.png`` (average BLEU
-against the number of queries) and ``OUT/unseen_targets.md`` (X = en fr de it es → Y = pl ro nl).
+``OUT/scores``), so the tables survive a machine that keeps only some runs. Writes
+``OUT/table1.md`` (rows 1-9, per source language = mean BLEU over its eight targets, and the
+average), ``OUT/table2.md`` + ``OUT/table2_queries.png`` (average BLEU against the number of queries) and ``OUT/unseen_targets.md`` (X = en fr de it es → Y = pl ro nl).
 """
 
 from __future__ import annotations
@@ -40,13 +40,10 @@ LOSS_NAMES = {"nll": "NLL", "kd": "KD", "kd-nll": "KD→NLL"}
 SEEN, UNSEEN = ("en", "fr", "de", "it", "es"), ("pl", "ro", "nl")
 
 
-#: where :func:`load` finds the committed scores of rows whose runs are not here (set by :func:`main`)
-SCORES: Path | None = None
-
-
-def load(runs: Path, row: str) -> dict | None:
-    """The Europarl-ST scores of ``row``: its run's ``europarl-st.json``, else the committed copy."""
-    for f in (runs / f"eval-{row}" / "scores" / "europarl-st.json", SCORES / f"{row}.json" if SCORES else None):
+def load(runs: Path, row: str, scores: Path | None = None) -> dict | None:
+    """The Europarl-ST scores of ``row``: its run's ``europarl-st.json``, else the committed copy
+    ``scores/<row>.json``; ``None`` when neither exists."""
+    for f in (runs / f"eval-{row}" / "scores" / "europarl-st.json", scores / f"{row}.json" if scores else None):
         if f is not None and f.exists():
             return json.loads(f.read_text())
     return None
@@ -56,12 +53,12 @@ def _fmt(x) -> str:
     return "—" if x is None else f"{x:.1f}"
 
 
-def table1(runs: Path) -> str:
+def table1(runs: Path, scores: Path | None = None) -> str:
     head = "| # | data | encoder | Q-Former | loss | " + " | ".join(PAPER_ORDER) + " | Avg. |"
     lines = [head, "|" + "---|" * (6 + len(PAPER_ORDER))]
-    for row in ("r1", "r2", "r3", "r4", "r5", "r6", "r7", "r2p", "r3p", "r2c", "r3c", "r1L", "r3cL", "r1B", "rA", "rA2", "cascade",
-                "topline"):
-        res = load(runs, row)
+    for row in ("r1", "r2", "r3", "r4", "r5", "r6", "r7", "r2p", "r3p", "r2c", "r3c", "r1L", "r3cL", "r1B", "rA", "rA2",
+                "cascade", "topline"):
+        res = load(runs, row, scores)
         if row in VARIANTS:
             v = VARIANTS[row]
             loss = LOSS_NAMES[v.loss]
@@ -84,9 +81,9 @@ def table1(runs: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def table2(runs: Path, out: Path) -> str:
+def table2(runs: Path, out: Path, scores: Path | None = None) -> str:
     rows = [("q16", 16), ("q64", 64), ("q128", 128), ("r3", 256), ("q512", 512)]
-    got = [(q, load(runs, r)) for r, q in rows]
+    got = [(q, load(runs, r, scores)) for r, q in rows]
     lines = ["| queries | " + " | ".join(str(q) for q, _ in got) + " |", "|---|" + "---:|" * len(got),
              "| average BLEU | " + " | ".join(_fmt(r["average"]) if r else "not run yet" for _, r in got) + " |"]
     pts = [(q, r["average"]) for q, r in got if r]
@@ -109,11 +106,11 @@ def table2(runs: Path, out: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def unseen(runs: Path) -> str:
+def unseen(runs: Path, scores: Path | None = None) -> str:
     lines = ["| model | trained on | " + " | ".join(f"{s}→{t}" for s in SEEN for t in UNSEEN) + " | mean |",
              "|---|---|" + "---:|" * (len(SEEN) * len(UNSEEN) + 1)]
     for row, label in (("unseen", "VoxPopuli en fr de it es"), ("r3", "all VoxPopuli languages")):
-        res = load(runs, row)
+        res = load(runs, row, scores)
         if res is None:
             lines.append(f"| {row} | {label} | not run yet |" + " |" * (len(SEEN) * len(UNSEEN)))
             continue
@@ -245,13 +242,14 @@ def main(argv=None) -> int:
     ap.add_argument("--only", choices=("all", "zerost"), default="all",
                     help="zerost: write only the ZeroST tables (Table 1, Table 2, unseen targets)")
     args = ap.parse_args(argv)
-    global SCORES
-    SCORES = args.scores or args.out / "scores"
+    scores = args.scores or args.out / "scores"
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "table1.md").write_text("# Table 1 in miniature (Europarl-ST test, BLEU)\n\n" + table1(args.runs))
-    (args.out / "table2.md").write_text("# Table 2 in miniature: number of queries\n\n" + table2(args.runs, args.out))
+    (args.out / "table1.md").write_text("# Table 1 in miniature (Europarl-ST test, BLEU)\n\n"
+                                        + table1(args.runs, scores))
+    (args.out / "table2.md").write_text("# Table 2 in miniature: number of queries\n\n"
+                                        + table2(args.runs, args.out, scores))
     (args.out / "unseen_targets.md").write_text(
-        "# Unseen target languages (X = en fr de it es → Y = pl ro nl, BLEU)\n\n" + unseen(args.runs))
+        "# Unseen target languages (X = en fr de it es → Y = pl ro nl, BLEU)\n\n" + unseen(args.runs, scores))
     if args.only == "zerost":
         print(f"ZeroST tables written to {args.out}", flush=True)
         return 0
