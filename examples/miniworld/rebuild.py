@@ -90,6 +90,11 @@ VARIANTS: dict[str, Variant] = {
     # utterances are ~2.3 s, ~12 NLLB tokens), NLL only, on all transcribed training speech
     "rA": Variant("all", "whisper", "nllb", "nll", queries=64, nll_steps=4000, lr=5e-4),
     "rA2": Variant("all", "whisper", "nllb", "nll", queries=64, nll_from="rA", nll_steps=2000, lr=2.5e-4),
+    "rA3": Variant("all", "whisper", "nllb", "nll", queries=64, nll_from="rA2", nll_steps=4500, lr=2.5e-4),
+    "rA4": Variant("all", "whisper", "nllb", "nll", queries=64, nll_from="rA3", nll_steps=3000, lr=1.5e-4),
+    # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the
+    # Q-Former and the data against row 1L at once)
+    "rAs": Variant("all", "whisper", "simple", "nll", queries=64, nll_steps=4000, lr=5e-4),
     "q16": Variant("vp", "whisper", "simple", "kd-nll", queries=16),
     "q64": Variant("vp", "whisper", "simple", "kd-nll", queries=64),
     "q128": Variant("vp", "whisper", "simple", "kd-nll", queries=128),

@@ -31,6 +31,8 @@ ROW_LABELS = {
     "r1B": "1B",  # row 1L trained on on the Big mix
     "rA": "A",  # the default-model candidate (Q-NLLB, 64 queries, NLL only, all transcribed speech)
     "rA2": "A2",  # row A trained on for 2,000 more steps
+    "rA3": "A3", "rA4": "A4",  # row A2 (then A3) trained on further
+    "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8", "topline": "9",
 }
 DATA_NAMES = {"vp": "VP", "big": "Big", "vp5": "VP en fr de it es", "all": "All (VP+MLS+CV+EP+FLEURS)"}
@@ -57,7 +59,7 @@ def table1(runs: Path, scores: Path | None = None) -> str:
     head = "| # | data | encoder | Q-Former | loss | " + " | ".join(PAPER_ORDER) + " | Avg. |"
     lines = [head, "|" + "---|" * (6 + len(PAPER_ORDER))]
     for row in ("r1", "r2", "r3", "r4", "r5", "r6", "r7", "r2p", "r3p", "r2c", "r3c", "r1L", "r3cL", "r1B", "rA", "rA2",
-                "cascade", "topline"):
+                "rA3", "rA4", "rAs", "cascade", "topline"):
         res = load(runs, row, scores)
         if row in VARIANTS:
             v = VARIANTS[row]
@@ -69,7 +71,8 @@ def table1(runs: Path, scores: Path | None = None) -> str:
             if v.kd_steps or v.nll_steps:
                 loss += f" ({' + '.join(f'{n} {k}' for n, k in ((v.kd_steps, 'KD'), (v.nll_steps, 'NLL')) if n)} steps"
                 loss += f" after row {ROW_LABELS[v.nll_from]})" if v.nll_from else ")"
-            desc = [DATA_NAMES[v.data], ENCODER_NAMES[v.encoder], QFORMER_NAMES[v.qformer], loss]
+            qformer = QFORMER_NAMES[v.qformer] + (f" ({v.queries} queries)" if v.queries != 256 else "")
+            desc = [DATA_NAMES[v.data], ENCODER_NAMES[v.encoder], qformer, loss]
         else:
             name = "Whisper → NLLB cascade" if row == "cascade" else "NLLB topline (reference transcripts)"
             desc = [name, "", "", ""]
