@@ -103,6 +103,9 @@ VARIANTS: dict[str, Variant] = {
     "unseen": Variant("vp5", "whisper", "simple", "kd-nll"),
     # the unseen-target study at row A's settings: the All mix cut to en fr de it es speech
     "rAu": Variant("all5", "whisper", "nllb", "nll", queries=64, nll_steps=4000, lr=5e-4),
+    # Table 2 at row A's settings (row A itself is the 64-query point)
+    "rAq16": Variant("all", "whisper", "nllb", "nll", queries=16, nll_steps=4000, lr=5e-4),
+    "rAq256": Variant("all", "whisper", "nllb", "nll", queries=256, nll_steps=4000, lr=5e-4),
 }
 #: The zero-resource speech LLM (issue 6, SLM paper Table I): trained on CoVoST pt fr it de es en speech;
 #: ca, nl (and ro) never heard. Flags of `zst train-slm` per row.

@@ -84,24 +84,40 @@ def table1(runs: Path, scores: Path | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: Table 2's rows: (label, {number of queries: row}) — the row-3 setting (Q-Simple, VP, KD→NLL,
+#: 500 + 500 steps) and row A's (Q-NLLB, All, NLL only, 4,000 steps), the one where output has content
+TABLE2_SETTINGS = (
+    ("average BLEU", {16: "q16", 64: "q64", 128: "q128", 256: "r3", 512: "q512"}),
+    ("average BLEU, row-A setting", {16: "rAq16", 64: "rA", 256: "rAq256"}),
+)
+TABLE2_QUERIES = (16, 64, 128, 256, 512)
+
+
 def table2(runs: Path, out: Path, scores: Path | None = None) -> str:
-    rows = [("q16", 16), ("q64", 64), ("q128", 128), ("r3", 256), ("q512", 512)]
-    got = [(q, load(runs, r, scores)) for r, q in rows]
-    lines = ["| queries | " + " | ".join(str(q) for q, _ in got) + " |", "|---|" + "---:|" * len(got),
-             "| average BLEU | " + " | ".join(_fmt(r["average"]) if r else "not run yet" for _, r in got) + " |"]
-    pts = [(q, r["average"]) for q, r in got if r]
-    if len(pts) >= 2:
+    lines = ["| queries | " + " | ".join(str(q) for q in TABLE2_QUERIES) + " |", "|---|" + "---:|" * len(TABLE2_QUERIES)]
+    curves = []
+    for label, rows in TABLE2_SETTINGS:
+        got = {q: load(runs, r, scores) for q, r in rows.items()}
+        cells = [("not run yet" if got[q] is None else _fmt(got[q]["average"])) if q in got else "—"
+                 for q in TABLE2_QUERIES]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+        pts = [(q, r["average"]) for q, r in got.items() if r]
+        if len(pts) >= 2:
+            curves.append((label.replace("average BLEU", "").strip(", ") or "row-3 setting", pts))
+    if curves:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
         fig, ax = plt.subplots(figsize=(4.5, 3))
-        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o")
+        for name, pts in curves:
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=name)
         ax.set_xscale("log", base=2)
         ax.set_xlabel("number of queries")
         ax.set_ylabel("Europarl-ST average BLEU")
-        ax.set_title("mini-world Table 2 (row 3 setting)")
+        ax.set_title("mini-world Table 2")
+        ax.legend(fontsize=8)
         fig.tight_layout()
         fig.savefig(out / "table2_queries.png", dpi=120)
         plt.close(fig)
