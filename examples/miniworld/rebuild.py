@@ -105,6 +105,7 @@ VARIANTS: dict[str, Variant] = {
     "rAu": Variant("all5", "whisper", "nllb", "nll", queries=64, nll_steps=4000, lr=5e-4),
     # Table 2 at row A's settings (row A itself is the 64-query point)
     "rAq16": Variant("all", "whisper", "nllb", "nll", queries=16, nll_steps=4000, lr=5e-4),
+    "rAq128": Variant("all", "whisper", "nllb", "nll", queries=128, nll_steps=4000, lr=5e-4),
     "rAq256": Variant("all", "whisper", "nllb", "nll", queries=256, nll_steps=4000, lr=5e-4),
 }
 #: The zero-resource speech LLM (issue 6, SLM paper Table I): trained on CoVoST pt fr it de es en speech;

@@ -88,7 +88,7 @@ def table1(runs: Path, scores: Path | None = None) -> str:
 #: 500 + 500 steps) and row A's (Q-NLLB, All, NLL only, 4,000 steps), the one where output has content
 TABLE2_SETTINGS = (
     ("average BLEU", {16: "q16", 64: "q64", 128: "q128", 256: "r3", 512: "q512"}),
-    ("average BLEU, row-A setting", {16: "rAq16", 64: "rA", 256: "rAq256"}),
+    ("average BLEU, row-A setting", {16: "rAq16", 64: "rA", 128: "rAq128", 256: "rAq256"}),
 )
 TABLE2_QUERIES = (16, 64, 128, 256, 512)
 
