@@ -2,13 +2,15 @@
 the mini-world (row A4 of docs/results: Q-NLLB with 64 queries, NLL only, 4,000 + 2,000 + 4,500 + 3,000
 CPU steps on all transcribed training speech; 27.6 average BLEU on the Europarl-ST test split), which
 `zst translate` uses when no --model is given. The shipped example clips are Europarl-ST *test*
-segments (held-out speakers and sentences) with their references: six demo clips (examples/audio/miniworld_clips.tsv) and a
-larger sample of four per Europarl-ST language (examples/audio/miniworld_test/clips.tsv), on which
-the quality floors are checked — six clips are too few to tell models apart.
+segments (held-out speakers and sentences) with their references: six demo clips
+(examples/audio/miniworld_clips.tsv) and a larger sample of four per Europarl-ST language
+(examples/audio/miniworld_test/clips.tsv), on which the quality floors are checked — six clips are
+too few to tell models apart.
 
-The model translates them only partly right (one in six exactly; docs/results/README.md): the floors below are the
-measured scores less a margin for platform-level float differences, and they require content — a
-bridge that ignored the audio scores at the shuffled-reference control level (~1.2 BLEU)."""
+The model translates them only partly right (one in six exactly; docs/results/README.md): the
+floors below are the measured scores less a margin for platform-level float differences, and they
+require content — a bridge that ignored the audio scores at the shuffled-reference control level
+(~1.2 BLEU)."""
 
 from __future__ import annotations
 

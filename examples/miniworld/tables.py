@@ -21,7 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from rebuild import VARIANTS  # noqa: E402
+from rebuild import SEEN_SPEECH, VARIANTS  # noqa: E402
 
 PAPER_ORDER = ("en", "fr", "de", "it", "es", "pt", "pl", "ro", "nl")
 ROW_LABELS = {
@@ -35,11 +35,12 @@ ROW_LABELS = {
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8", "topline": "9",
 }
-DATA_NAMES = {"vp": "VP", "big": "Big", "vp5": "VP en fr de it es", "all": "All (VP+MLS+CV+EP+FLEURS)"}
+DATA_NAMES = {"vp": "VP", "big": "Big", "vp5": "VP en fr de it es", "all": "All (VP+MLS+CV+EP+FLEURS)",
+              "all5": "All, en fr de it es"}
 ENCODER_NAMES = {"wav2vec2": "wav2vec2 (MMS)", "whisper": "Whisper"}
 QFORMER_NAMES = {"simple": "Q-Simple", "lite": "Q-Lite", "nllb": "Q-NLLB"}
 LOSS_NAMES = {"nll": "NLL", "kd": "KD", "kd-nll": "KD→NLL"}
-SEEN, UNSEEN = ("en", "fr", "de", "it", "es"), ("pl", "ro", "nl")
+SEEN, UNSEEN = SEEN_SPEECH, ("pl", "ro", "nl")
 
 
 def load(runs: Path, row: str, scores: Path | None = None) -> dict | None:
@@ -84,26 +85,29 @@ def table1(runs: Path, scores: Path | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-#: Table 2's rows: (label, {number of queries: row}) — the row-3 setting (Q-Simple, VP, KD→NLL,
-#: 500 + 500 steps) and row A's (Q-NLLB, All, NLL only, 4,000 steps), the one where output has content
+#: Table 2's rows: (table label, plot label, {number of queries: row}) — the row-3 setting (Q-Simple,
+#: VP, KD→NLL, 500 + 500 steps) and row A's (Q-NLLB, All, NLL only, 4,000 steps), where output has content
 TABLE2_SETTINGS = (
-    ("average BLEU", {16: "q16", 64: "q64", 128: "q128", 256: "r3", 512: "q512"}),
-    ("average BLEU, row-A setting", {16: "rAq16", 64: "rA", 128: "rAq128", 256: "rAq256"}),
+    ("average BLEU", "row-3 setting", {16: "q16", 64: "q64", 128: "q128", 256: "r3", 512: "q512"}),
+    ("average BLEU, row-A setting", "row-A setting", {16: "rAq16", 64: "rA", 128: "rAq128", 256: "rAq256"}),
 )
 TABLE2_QUERIES = (16, 64, 128, 256, 512)
 
 
 def table2(runs: Path, out: Path, scores: Path | None = None) -> str:
+    """Table 2 (ZeroST: average Europarl-ST BLEU against the number of queries) as markdown, one row
+    per setting of :data:`TABLE2_SETTINGS` ("—" where the setting has no such row); also writes
+    ``out/table2_queries.png`` when a setting has two or more evaluated points."""
     lines = ["| queries | " + " | ".join(str(q) for q in TABLE2_QUERIES) + " |", "|---|" + "---:|" * len(TABLE2_QUERIES)]
     curves = []
-    for label, rows in TABLE2_SETTINGS:
+    for label, curve, rows in TABLE2_SETTINGS:
         got = {q: load(runs, r, scores) for q, r in rows.items()}
         cells = [("not run yet" if got[q] is None else _fmt(got[q]["average"])) if q in got else "—"
                  for q in TABLE2_QUERIES]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
         pts = [(q, r["average"]) for q, r in got.items() if r]
         if len(pts) >= 2:
-            curves.append((label.replace("average BLEU", "").strip(", ") or "row-3 setting", pts))
+            curves.append((curve, pts))
     if curves:
         import matplotlib
 
