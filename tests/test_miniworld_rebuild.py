@@ -142,3 +142,31 @@ def test_control_bleu_separates_content_from_fluent_unrelated_output(tmp_path):
     (tmp_path / "q.jsonl").write_text("\n".join(json.dumps(r) for r in wrong))
     own, control = diagnose.control_bleu(tmp_path / "q.jsonl")
     assert abs(control - 100.0) < 1e-6 and own < 20.0
+
+
+def test_from_bundle_unpacks_the_default_model_into_a_trainable_run(tmp_path):
+    """``--only from-bundle`` turns the shipped default into models/whisper, models/nllb and the run of
+    the row it was trained as, marked done; the unpacked checkpoint encodes exactly like the bundle."""
+    import rebuild
+    import torch
+
+    from zst.models.zerost import ZeroST
+
+    row = json.loads((rebuild.DEFAULT_MODEL / "config.json").read_text())["miniworld_row"]
+    assert rebuild.VARIANTS[row].loss == "nll"
+    assert rebuild.main(["--world", str(tmp_path), "--only", "from-bundle"]) == 0
+    done = {p.name for p in (tmp_path / "runs" / ".done").iterdir()}
+    assert {"whisper", "nllb", f"zerost-{row}", f"eval-{row}", "from-bundle"} <= done and "corpus" not in done
+    committed = rebuild.REPO / "docs" / "results" / "scores" / f"{row}.json"
+    assert (tmp_path / "runs" / f"eval-{row}" / "scores" / "europarl-st.json").read_text() == committed.read_text()
+    run = tmp_path / "runs" / f"zerost-{row}" / "nll"
+    meta = json.loads((run / "model" / "config.json").read_text())
+    assert meta["model"]["speech_encoder"] == str(tmp_path / "models" / "whisper")
+    assert "miniworld_row" not in meta
+    unpacked = ZeroST.load(run, with_decoder=False).eval()
+    shipped = ZeroST.load(rebuild.DEFAULT_MODEL, with_decoder=False).eval()
+    audio = [torch.sin(torch.arange(16000) / 7.0).numpy() * 0.1]
+    with torch.no_grad():
+        (q_new, _), (q_ref, _) = unpacked.encode(audio), shipped.encode(audio)
+    torch.testing.assert_close(q_new, q_ref, atol=1e-5, rtol=0)
+    assert all(p.dtype == torch.float32 for p in unpacked.parameters())

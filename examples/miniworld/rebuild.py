@@ -24,6 +24,11 @@ Stages:
 * ``default-model`` — the best evaluated row trained on the machine (highest Europarl-ST average),
   bundled (:func:`zst.models.zerost.bundle`) into ``zst/assets/default_model``, and the example
   clips its test uses (``examples/audio/*_miniworld.wav``, ``examples/audio/miniworld_test/``).
+* ``from-bundle`` — not part of a plain rebuild (``--only from-bundle``): unpack the shipped default
+  model instead of retraining it — its speech encoder and NLLB stand-in become ``models/whisper`` and
+  ``models/nllb`` (float32) and its bridge the run of the row it was trained as (``miniworld_row`` in
+  its config) with its committed evaluation (``docs/results/scores/<row>.json``), all marked done, so
+  a new row can go on training it (``nll_from``) on a fresh machine and ``default-model`` weighs it.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 PY = sys.executable
+DEFAULT_MODEL = REPO / "zst" / "assets" / "default_model"
 
 
 #: The unseen-target study's speech languages, and the data mixes cut to them (never a default-model candidate)
@@ -98,6 +104,8 @@ VARIANTS: dict[str, Variant] = {
     "rA2": Variant("all", "whisper", "nllb", "nll", queries=64, nll_from="rA", nll_steps=2000, lr=2.5e-4),
     "rA3": Variant("all", "whisper", "nllb", "nll", queries=64, nll_from="rA2", nll_steps=4500, lr=2.5e-4),
     "rA4": Variant("all", "whisper", "nllb", "nll", queries=64, nll_from="rA3", nll_steps=3000, lr=1.5e-4),
+    "rA5": Variant("all", "whisper", "nllb", "nll", queries=64, nll_from="rA4", nll_steps=3500, lr=2e-4),
+    "rA6": Variant("all", "whisper", "nllb", "nll", queries=64, nll_from="rA5", nll_steps=3500, lr=1.5e-4),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the
     # Q-Former and the data against row 1L at once)
     "rAs": Variant("all", "whisper", "simple", "nll", queries=64, nll_steps=4000, lr=5e-4),
@@ -338,7 +346,7 @@ class Rebuild(Studies):
     def stages(self) -> list[str]:
         rows = list(VARIANTS)
         return ["corpus", *MODELS, "prepare", *[f"zerost-{r}" for r in rows], *[f"eval-{r}" for r in rows],
-                "cascade", "topline", "tables", "default-model", "prepare-studies",
+                "cascade", "topline", "tables", "default-model", "from-bundle", "prepare-studies",
                 *[f"slm-{r}" for r in SLM_ROWS], *[f"eval-slm-{r}" for r in SLM_ROWS], "eval-slm-topline",
                 "whisper-retrieval", "whisper-st", "samu", "st-samu", "st-plain", "eval-st-samu", "eval-st-plain"]
 
@@ -382,6 +390,8 @@ class Rebuild(Studies):
             self.sh([PY, HERE / "tables.py", "--runs", self.runs, "--out", REPO / "docs" / "results"])
         elif stage == "default-model":
             self.default_model()
+        elif stage == "from-bundle":
+            self.from_bundle()
         else:
             raise SystemExit(f"unknown stage {stage!r}")
         self.done_dir.mkdir(parents=True, exist_ok=True)
@@ -524,8 +534,49 @@ class Rebuild(Studies):
         best = max(scored, key=scored.get)
         print(f"default model: row {best} (Europarl-ST average BLEU {scored[best]:.1f})", flush=True)
         self.sh([PY, "-c", "import sys; from zst.models.zerost import bundle; bundle(sys.argv[1], sys.argv[2])",
-                 self.model_dir(best), REPO / "zst" / "assets" / "default_model"])
+                 self.model_dir(best), DEFAULT_MODEL])
+        meta = json.loads((DEFAULT_MODEL / "config.json").read_text())
+        (DEFAULT_MODEL / "config.json").write_text(json.dumps({**meta, "miniworld_row": best}, indent=2))
         self.example_clips()
+
+    def from_bundle(self) -> None:
+        """Unpack the shipped default model (see the module docstring) and mark its stages done."""
+        import torch
+        from safetensors.torch import load_file, save_file
+        from transformers import AutoFeatureExtractor, AutoModelForSeq2SeqLM, AutoTokenizer, WhisperModel
+
+        meta = json.loads((DEFAULT_MODEL / "config.json").read_text())
+        row = meta.get("miniworld_row")
+        if row not in VARIANTS or "nll" not in VARIANTS[row].loss:
+            raise SystemExit(f"from-bundle: {DEFAULT_MODEL / 'config.json'} names no NLL row of VARIANTS "
+                             f"(miniworld_row = {row!r})")
+        self.done_dir.mkdir(parents=True, exist_ok=True)
+        for stage, folder, loader, extra in (("whisper", "speech_encoder", WhisperModel, AutoFeatureExtractor),
+                                             ("nllb", "text_model", AutoModelForSeq2SeqLM, AutoTokenizer)):
+            if self.done(stage):
+                print(f"from-bundle: models/{stage} already built, kept", flush=True)
+                continue
+            src = DEFAULT_MODEL / folder
+            loader.from_pretrained(src, dtype=torch.float32).save_pretrained(self.models / stage)
+            extra.from_pretrained(src).save_pretrained(self.models / stage)
+            (self.done_dir / stage).write_text(f"unpacked from {DEFAULT_MODEL} (float16 weights as float32)\n")
+        model = self.model_dir(row) / "model"
+        model.mkdir(parents=True, exist_ok=True)
+        state = load_file(str(DEFAULT_MODEL / "model.safetensors"))
+        save_file({k: v.float() if v.is_floating_point() else v for k, v in state.items()},
+                  str(model / "model.safetensors"))
+        meta["model"] = {**meta["model"], "speech_encoder": str(self.models / "whisper"),
+                         "text_model": str(self.models / "nllb")}
+        meta.pop("miniworld_row")
+        (model / "config.json").write_text(json.dumps(meta, indent=2))
+        (self.done_dir / f"zerost-{row}").write_text(f"unpacked from {DEFAULT_MODEL}\n")
+        scores = REPO / "docs" / "results" / "scores" / f"{row}.json"
+        if scores.exists():  # its committed evaluation, so default-model weighs new rows against it
+            ev = self.runs / f"eval-{row}" / "scores"
+            ev.mkdir(parents=True, exist_ok=True)
+            (ev / "europarl-st.json").write_text(scores.read_text())
+            (self.done_dir / f"eval-{row}").write_text(f"copied from {scores}\n")
+        print(f"from-bundle: row {row}'s bridge in {model}", flush=True)
 
     def example_clips(self) -> None:
         """``examples/audio/<lang>_miniworld.wav`` + ``miniworld_clips.tsv``: one Europarl-ST *test*
@@ -590,7 +641,7 @@ def main(argv=None) -> int:
         for s in stages:
             print(f"{'done' if rb.done(s) else '    '}  {s}")
         return 0
-    selected = args.only or stages
+    selected = args.only or [s for s in stages if s != "from-bundle"]
     unknown = [s for s in selected if s not in stages]
     if unknown:
         ap.error(f"unknown stage(s) {', '.join(unknown)}; see --list")

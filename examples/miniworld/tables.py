@@ -31,7 +31,7 @@ ROW_LABELS = {
     "r1B": "1B",  # row 1L trained on on the Big mix
     "rA": "A",  # the default-model candidate (Q-NLLB, 64 queries, NLL only, all transcribed speech)
     "rA2": "A2",  # row A trained on for 2,000 more steps
-    "rA3": "A3", "rA4": "A4",  # row A2 (then A3) trained on further
+    "rA3": "A3", "rA4": "A4", "rA5": "A5", "rA6": "A6",  # row A2 (then A3 ...) trained on further
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8", "topline": "9",
 }
@@ -60,7 +60,7 @@ def table1(runs: Path, scores: Path | None = None) -> str:
     head = "| # | data | encoder | Q-Former | loss | " + " | ".join(PAPER_ORDER) + " | Avg. |"
     lines = [head, "|" + "---|" * (6 + len(PAPER_ORDER))]
     for row in ("r1", "r2", "r3", "r4", "r5", "r6", "r7", "r2p", "r3p", "r2c", "r3c", "r1L", "r3cL", "r1B", "rA", "rA2",
-                "rA3", "rA4", "rAs", "cascade", "topline"):
+                "rA3", "rA4", "rA5", "rA6", "rAs", "cascade", "topline"):
         res = load(runs, row, scores)
         if row in VARIANTS:
             v = VARIANTS[row]
