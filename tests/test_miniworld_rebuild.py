@@ -170,3 +170,9 @@ def test_from_bundle_unpacks_the_default_model_into_a_trainable_run(tmp_path):
         (q_new, _), (q_ref, _) = unpacked.encode(audio), shipped.encode(audio)
     torch.testing.assert_close(q_new, q_ref, atol=1e-5, rtol=0)
     assert all(p.dtype == torch.float32 for p in unpacked.parameters())
+    # models built on the machine are kept; the bridge then gets the bundled ones beside its run
+    (tmp_path / "models" / "whisper" / "kept").write_text("")
+    assert rebuild.main(["--world", str(tmp_path), "--only", "from-bundle", "--force"]) == 0
+    meta = json.loads((run / "model" / "config.json").read_text())
+    assert meta["model"]["speech_encoder"] == str(tmp_path / "runs" / f"zerost-{row}" / "base" / "whisper")
+    assert (tmp_path / "models" / "whisper" / "kept").exists()

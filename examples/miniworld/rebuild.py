@@ -26,7 +26,8 @@ Stages:
   clips its test uses (``examples/audio/*_miniworld.wav``, ``examples/audio/miniworld_test/``).
 * ``from-bundle`` — not part of a plain rebuild (``--only from-bundle``): unpack the shipped default
   model instead of retraining it — its speech encoder and NLLB stand-in become ``models/whisper`` and
-  ``models/nllb`` (float32) and its bridge the run of the row it was trained as (``miniworld_row`` in
+  ``models/nllb`` (float32; beside the run where those were built here) and its bridge the run of the
+  row it was trained as (``miniworld_row`` in
   its config) with its committed evaluation (``docs/results/scores/<row>.json``), all marked done, so
   a new row can go on training it (``nll_from``) on a fresh machine and ``default-model`` weighs it.
 """
@@ -551,22 +552,24 @@ class Rebuild(Studies):
             raise SystemExit(f"from-bundle: {DEFAULT_MODEL / 'config.json'} names no NLL row of VARIANTS "
                              f"(miniworld_row = {row!r})")
         self.done_dir.mkdir(parents=True, exist_ok=True)
+        base = {}
         for stage, folder, loader, extra in (("whisper", "speech_encoder", WhisperModel, AutoFeatureExtractor),
                                              ("nllb", "text_model", AutoModelForSeq2SeqLM, AutoTokenizer)):
-            if self.done(stage):
-                print(f"from-bundle: models/{stage} already built, kept", flush=True)
-                continue
+            # the bridge was trained on the bundled base models: where models/<stage> was built here
+            # (a retrained model need not equal them), they go beside the run instead
+            dest = self.runs / f"zerost-{row}" / "base" / stage if self.done(stage) else self.models / stage
             src = DEFAULT_MODEL / folder
-            loader.from_pretrained(src, dtype=torch.float32).save_pretrained(self.models / stage)
-            extra.from_pretrained(src).save_pretrained(self.models / stage)
-            (self.done_dir / stage).write_text(f"unpacked from {DEFAULT_MODEL} (float16 weights as float32)\n")
+            loader.from_pretrained(src, dtype=torch.float32).save_pretrained(dest)
+            extra.from_pretrained(src).save_pretrained(dest)
+            if dest.parent == self.models:
+                (self.done_dir / stage).write_text(f"unpacked from {DEFAULT_MODEL} (float16 weights as float32)\n")
+            base[folder] = str(dest)
         model = self.model_dir(row) / "model"
         model.mkdir(parents=True, exist_ok=True)
         state = load_file(str(DEFAULT_MODEL / "model.safetensors"))
         save_file({k: v.float() if v.is_floating_point() else v for k, v in state.items()},
                   str(model / "model.safetensors"))
-        meta["model"] = {**meta["model"], "speech_encoder": str(self.models / "whisper"),
-                         "text_model": str(self.models / "nllb")}
+        meta["model"] = {**meta["model"], "speech_encoder": base["speech_encoder"], "text_model": base["text_model"]}
         meta.pop("miniworld_row")
         (model / "config.json").write_text(json.dumps(meta, indent=2))
         (self.done_dir / f"zerost-{row}").write_text(f"unpacked from {DEFAULT_MODEL}\n")
