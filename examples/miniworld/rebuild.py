@@ -542,12 +542,14 @@ class Rebuild(Studies):
 
     def from_bundle(self) -> None:
         """Unpack the shipped default model (see the module docstring) and mark its stages done."""
+        from dataclasses import replace
+
         import torch
-        from safetensors.torch import load_file, save_file
         from transformers import AutoFeatureExtractor, AutoModelForSeq2SeqLM, AutoTokenizer, WhisperModel
 
-        meta = json.loads((DEFAULT_MODEL / "config.json").read_text())
-        row = meta.get("miniworld_row")
+        from zst.models.zerost import ZeroST
+
+        row = json.loads((DEFAULT_MODEL / "config.json").read_text()).get("miniworld_row")
         if row not in VARIANTS or "nll" not in VARIANTS[row].loss:
             raise SystemExit(f"from-bundle: {DEFAULT_MODEL / 'config.json'} names no NLL row of VARIANTS "
                              f"(miniworld_row = {row!r})")
@@ -557,21 +559,16 @@ class Rebuild(Studies):
                                              ("nllb", "text_model", AutoModelForSeq2SeqLM, AutoTokenizer)):
             # the bridge was trained on the bundled base models: where models/<stage> was built here
             # (a retrained model need not equal them), they go beside the run instead
-            dest = self.runs / f"zerost-{row}" / "base" / stage if self.done(stage) else self.models / stage
-            src = DEFAULT_MODEL / folder
-            loader.from_pretrained(src, dtype=torch.float32).save_pretrained(dest)
-            extra.from_pretrained(src).save_pretrained(dest)
-            if dest.parent == self.models:
+            built_here = self.done(stage)
+            dest = self.runs / f"zerost-{row}" / "base" / stage if built_here else self.models / stage
+            loader.from_pretrained(DEFAULT_MODEL / folder, dtype=torch.float32).save_pretrained(dest)
+            extra.from_pretrained(DEFAULT_MODEL / folder).save_pretrained(dest)
+            if not built_here:
                 (self.done_dir / stage).write_text(f"unpacked from {DEFAULT_MODEL} (float16 weights as float32)\n")
             base[folder] = str(dest)
-        model = self.model_dir(row) / "model"
-        model.mkdir(parents=True, exist_ok=True)
-        state = load_file(str(DEFAULT_MODEL / "model.safetensors"))
-        save_file({k: v.float() if v.is_floating_point() else v for k, v in state.items()},
-                  str(model / "model.safetensors"))
-        meta["model"] = {**meta["model"], "speech_encoder": base["speech_encoder"], "text_model": base["text_model"]}
-        meta.pop("miniworld_row")
-        (model / "config.json").write_text(json.dumps(meta, indent=2))
+        bridge = ZeroST.load(DEFAULT_MODEL, with_decoder=False)  # float32 modules
+        bridge.cfg = replace(bridge.cfg, speech_encoder=base["speech_encoder"], text_model=base["text_model"])
+        model = bridge.save(self.model_dir(row) / "model")
         (self.done_dir / f"zerost-{row}").write_text(f"unpacked from {DEFAULT_MODEL}\n")
         scores = REPO / "docs" / "results" / "scores" / f"{row}.json"
         if scores.exists():  # its committed evaluation, so default-model weighs new rows against it

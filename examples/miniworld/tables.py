@@ -24,6 +24,7 @@ sys.path.insert(0, str(HERE))
 from rebuild import SEEN_SPEECH, VARIANTS  # noqa: E402
 
 PAPER_ORDER = ("en", "fr", "de", "it", "es", "pt", "pl", "ro", "nl")
+#: Table 1's rows in order, with their labels there (also how other rows name the row they go on from)
 ROW_LABELS = {
     "r1": "1", "r2": "2", "r3": "3", "r4": "4", "r5": "5", "r6": "6", "r7": "7",
     "r2p": "2p", "r3p": "3p", "r2c": "2c", "r3c": "3c",  # KD investigation rows (docs/results/README.md)
@@ -59,8 +60,7 @@ def _fmt(x) -> str:
 def table1(runs: Path, scores: Path | None = None) -> str:
     head = "| # | data | encoder | Q-Former | loss | " + " | ".join(PAPER_ORDER) + " | Avg. |"
     lines = [head, "|" + "---|" * (6 + len(PAPER_ORDER))]
-    for row in ("r1", "r2", "r3", "r4", "r5", "r6", "r7", "r2p", "r3p", "r2c", "r3c", "r1L", "r3cL", "r1B", "rA", "rA2",
-                "rA3", "rA4", "rA5", "rA6", "rAs", "cascade", "topline"):
+    for row in ROW_LABELS:  # Table 1's rows, in its order
         res = load(runs, row, scores)
         if row in VARIANTS:
             v = VARIANTS[row]
