@@ -109,6 +109,7 @@ VARIANTS: dict[str, Variant] = {
     "rA6": Variant("all", "whisper", "nllb", "nll", queries=64, nll_from="rA5", nll_steps=3500, lr=1.5e-4),
     "rA7": Variant("all", "whisper", "nllb", "nll", queries=64, nll_from="rA6", nll_steps=3500, lr=1.5e-4),
     "rA8": Variant("all", "whisper", "nllb", "nll", queries=64, nll_from="rA7", nll_steps=2500, lr=1.5e-4),
+    "rA9": Variant("all", "whisper", "nllb", "nll", queries=64, nll_from="rA8", nll_steps=2500, lr=1.5e-4),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the
     # Q-Former and the data against row 1L at once)
     "rAs": Variant("all", "whisper", "simple", "nll", queries=64, nll_steps=4000, lr=5e-4),
