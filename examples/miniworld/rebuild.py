@@ -27,9 +27,9 @@ Stages:
 * ``from-bundle`` — not part of a plain rebuild (``--only from-bundle``): unpack the shipped default
   model instead of retraining it — its speech encoder and NLLB stand-in become ``models/whisper`` and
   ``models/nllb`` (float32; beside the run where those were built here) and its bridge the run of the
-  row it was trained as (``miniworld_row`` in
-  its config) with its committed evaluation (``docs/results/scores/<row>.json``), all marked done, so
-  a new row can go on training it (``nll_from``) on a fresh machine and ``default-model`` weighs it.
+  row it was trained as (``miniworld_row`` in its config) with its committed evaluation
+  (``docs/results/scores/<row>.json``), all marked done, so a new row can go on training it
+  (``nll_from``) on a fresh machine and ``default-model`` weighs it.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ import shlex
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -82,6 +82,12 @@ class Variant:
 #: KD rows keep the KD Proj frozen: trained as in the paper it collapses (r2p/r3p show it). Eq. 2
 #: has a trivial minimiser (every query copies the language-code state); r2c/r3c train the
 #: fine-grained term contrastively instead (docs/results/README.md).
+def _row_a_on(prev: str, steps: int, lr: float) -> Variant:
+    """Row A's setting (Q-NLLB, 64 queries, NLL only, All mix) trained on from row ``prev``'s bridge
+    for ``steps`` more NLL steps at peak learning rate ``lr``."""
+    return Variant("all", "whisper", "nllb", "nll", queries=64, nll_from=prev, nll_steps=steps, lr=lr)
+
+
 VARIANTS: dict[str, Variant] = {
     "r1": Variant("vp", "whisper", "simple", "nll"),
     "r2": Variant("vp", "whisper", "simple", "kd"),
@@ -102,14 +108,15 @@ VARIANTS: dict[str, Variant] = {
     # the default-model candidate: the paper's best Q-Former (Q-NLLB) with 64 queries (mini-world
     # utterances are ~2.3 s, ~12 NLLB tokens), NLL only, on all transcribed training speech
     "rA": Variant("all", "whisper", "nllb", "nll", queries=64, nll_steps=4000, lr=5e-4),
-    "rA2": Variant("all", "whisper", "nllb", "nll", queries=64, nll_from="rA", nll_steps=2000, lr=2.5e-4),
-    "rA3": Variant("all", "whisper", "nllb", "nll", queries=64, nll_from="rA2", nll_steps=4500, lr=2.5e-4),
-    "rA4": Variant("all", "whisper", "nllb", "nll", queries=64, nll_from="rA3", nll_steps=3000, lr=1.5e-4),
-    "rA5": Variant("all", "whisper", "nllb", "nll", queries=64, nll_from="rA4", nll_steps=3500, lr=2e-4),
-    "rA6": Variant("all", "whisper", "nllb", "nll", queries=64, nll_from="rA5", nll_steps=3500, lr=1.5e-4),
-    "rA7": Variant("all", "whisper", "nllb", "nll", queries=64, nll_from="rA6", nll_steps=3500, lr=1.5e-4),
-    "rA8": Variant("all", "whisper", "nllb", "nll", queries=64, nll_from="rA7", nll_steps=2500, lr=1.5e-4),
-    "rA9": Variant("all", "whisper", "nllb", "nll", queries=64, nll_from="rA8", nll_steps=2500, lr=1.5e-4),
+    # row A trained on, row after row (rA8 on are sized for the slowest 2-core machine seen, 0.92 s/step)
+    "rA2": _row_a_on("rA", 2000, 2.5e-4),
+    "rA3": _row_a_on("rA2", 4500, 2.5e-4),
+    "rA4": _row_a_on("rA3", 3000, 1.5e-4),
+    "rA5": _row_a_on("rA4", 3500, 2e-4),
+    "rA6": _row_a_on("rA5", 3500, 1.5e-4),
+    "rA7": _row_a_on("rA6", 3500, 1.5e-4),
+    "rA8": _row_a_on("rA7", 2500, 1.5e-4),
+    "rA9": _row_a_on("rA8", 2500, 1.5e-4),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the
     # Q-Former and the data against row 1L at once)
     "rAs": Variant("all", "whisper", "simple", "nll", queries=64, nll_steps=4000, lr=5e-4),
@@ -545,8 +552,6 @@ class Rebuild(Studies):
 
     def from_bundle(self) -> None:
         """Unpack the shipped default model (see the module docstring) and mark its stages done."""
-        from dataclasses import replace
-
         import torch
         from transformers import AutoFeatureExtractor, AutoModelForSeq2SeqLM, AutoTokenizer, WhisperModel
 

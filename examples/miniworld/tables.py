@@ -32,7 +32,8 @@ ROW_LABELS = {
     "r1B": "1B",  # row 1L trained on on the Big mix
     "rA": "A",  # the default-model candidate (Q-NLLB, 64 queries, NLL only, all transcribed speech)
     "rA2": "A2",  # row A trained on for 2,000 more steps
-    "rA3": "A3", "rA4": "A4", "rA5": "A5", "rA6": "A6", "rA7": "A7", "rA8": "A8", "rA9": "A9",  # row A2 (then A3 ...) trained on further
+    # row A2 (then A3 ...) trained on further
+    "rA3": "A3", "rA4": "A4", "rA5": "A5", "rA6": "A6", "rA7": "A7", "rA8": "A8", "rA9": "A9",
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8", "topline": "9",
 }
