@@ -184,3 +184,41 @@ def test_whisper_script_learns_saves_and_loads(speech_world):
     with torch.no_grad():
         states, mask = encoder(encoder.features([np.zeros(16000, np.float32)]))
     assert states.shape[-1] == 32 and int(mask.sum()) == 50  # 1 s of real frames at 50 frames/s
+
+
+def test_whisper_ctc_script_trains_only_the_encoder(speech_world, tmp_path):
+    """whisper_ctc.py goes on training a trained Whisper's encoder with character CTC: the CTC loss
+    falls, the encoder's weights move, the decoder's are the source's, and zst loads the encoder."""
+    import torch
+    import whisper
+    import whisper_ctc
+    from safetensors.torch import load_file
+
+    from zst.models.speech_encoder import SpeechEncoder
+
+    src = tmp_path / "models" / "whisper"
+    assert whisper.main(["--world", str(speech_world), "--out", str(src), "--languages", "en,zh", "--steps", "2",
+                         "--batch", "8", "--d-model", "32", "--enc-layers", "1", "--dec-layers", "1", "--vocab", "400",
+                         "--lr", "3e-3", "--eval-limit", "1", "--threads", "1", "--ctc-pretrain-steps", "0",
+                         "--device", "cpu"]) == 0
+    out = tmp_path / "models" / "whisper-ctc"  # --from defaults to the "whisper" folder beside it
+    assert whisper_ctc.main(["--world", str(speech_world), "--out", str(out), "--steps", "40", "--head-steps", "5",
+                             "--batch", "8", "--lr", "3e-3", "--log-every", "5", "--eval-limit", "2", "--threads", "1",
+                             "--device", "cpu"]) == 0
+    log = [json.loads(line) for line in (tmp_path / "models" / "whisper-ctc.train_log.jsonl").read_text().splitlines()]
+    losses = [r["loss"] for r in log if r["stage"] == "encoder"]
+    assert losses[-1] < 0.8 * losses[0], losses
+    report = json.loads((out / "eval.json").read_text())
+    assert report["from"] == str(src) and report["steps"] == 40
+    assert set(report["test_ctc_cer_before"]) == set(report["test_ctc_cer"]) == {"en", "zh"}
+
+    before = {k.removeprefix("model."): v for k, v in load_file(str(src / "model.safetensors")).items()}
+    after = load_file(str(out / "model.safetensors"))  # a WhisperModel: no "model." prefix
+    assert set(after) <= set(before)
+    enc = [k for k in after if k.startswith("encoder.layers.")]
+    dec = [k for k in after if k.startswith("decoder.")]
+    assert enc and dec
+    assert any(not torch.equal(before[k], after[k]) for k in enc)
+    assert all(torch.equal(before[k], after[k]) for k in dec)
+    encoder = SpeechEncoder.from_pretrained(str(out))
+    assert encoder.family == "whisper" and encoder.hidden_size == 32 and encoder.window_seconds == 6.0

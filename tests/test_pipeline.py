@@ -36,7 +36,7 @@ from safetensors.torch import load_file
 
 from zst.inference import FRAME, split_long
 from zst.testing.tiny import DEMO_SENTENCES
-from conftest import invoke as _invoke, ok as _ok
+from conftest import invoke as _invoke, ok as _ok, one_error_line
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples" / "audio"
@@ -218,6 +218,41 @@ def test_run_dirs_complete(pipeline, tiny_whisper_dir, copy_nllb_dir):
     assert any(k.startswith("speech.adapters.stages.1.") for k in new)
     assert any("adapter" in k and k.startswith("qformer.") for k in new)
     assert any(not torch.all(nll_w[k] == 0) for k in new if ".up." in k)  # zero-init "up" layers moved
+
+
+def test_nll_init_swaps_in_another_speech_encoder(pipeline, prepared, tmp_path):
+    """train-nll --init <NLL run> --speech-encoder E goes on training the same bridge on encoder E
+    (same width): the bridge starts from the run's weights, E's weights are the frozen base, and the
+    new checkpoint names E; an encoder of another width is refused with exit 2."""
+    from zst.errors import ZstError
+    from zst.models.zerost import ZeroST
+    from zst.testing.tiny import build_tiny_whisper
+
+    other = build_tiny_whisper(tmp_path / "other", seed=1)  # same architecture, d_model 64, other weights
+    old = ZeroST.load(pipeline["nll"], with_decoder=False)
+    new = ZeroST.load(pipeline["nll"], with_decoder=False, speech_encoder=str(other))
+    assert new.cfg.speech_encoder == str(other) and old.cfg.speech_encoder != str(other)
+    for k, v in old.own_state_dict().items():
+        assert torch.equal(v, new.own_state_dict()[k]), k
+    base_old, base_new = old.state_dict(), new.state_dict()
+    k = "speech.model.layers.0.fc1.weight"
+    assert not torch.equal(base_old[k], base_new[k])
+    from transformers import WhisperModel
+    assert torch.equal(base_new[k], WhisperModel.from_pretrained(other).encoder.layers[0].fc1.weight)
+
+    run = tmp_path / "swap"
+    _ok("train-nll", prepared, "--init", pipeline["nll"], "--speech-encoder", other, "--max-steps", "2",
+        "--batch-seconds", "20", "--checkpoint-every", "1000", "-o", run, "-q")
+    meta = json.loads((run / "model" / "config.json").read_text())
+    assert meta["model"]["speech_encoder"] == str(other)
+    layout = json.loads((pipeline["nll"] / "model" / "config.json").read_text())["layout"]
+    assert meta["layout"] == {**layout, "steps": [*layout["steps"], "nll"]}  # the same bridge, trained on
+
+    wide = build_tiny_whisper(tmp_path / "wide", d_model=96)
+    with pytest.raises(ZstError, match="do not fit"):
+        ZeroST.load(pipeline["nll"], with_decoder=False, speech_encoder=str(wide))
+    one_error_line(_invoke("train-nll", prepared, "--init", pipeline["nll"], "--speech-encoder", wide,
+                           "--max-steps", "2", "-o", tmp_path / "wide-run", "-q"), "do not fit", "wide")
 
 
 def test_nll_only_overfit_translates_training_clips(speech_clips, tiny_whisper_dir, copy_nllb_dir, work):

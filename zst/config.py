@@ -99,6 +99,8 @@ class DistillConfig:
 class TrainNLLConfig:
     manifest: str = ""  # cuts.jsonl.gz from `zst prepare`
     init: str | None = None  # distill run dir or checkpoint to start from (KD->NLL); None = NLL only
+    # with init: replace its frozen speech encoder by this one (same architecture and width)
+    init_speech_encoder: str | None = None
     model: ModelConfig = field(default_factory=ModelConfig)
     optim: OptimConfig = field(default_factory=OptimConfig)
 

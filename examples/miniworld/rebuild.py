@@ -117,6 +117,8 @@ VARIANTS: dict[str, Variant] = {
     "rA7": _row_a_on("rA6", 3500, 1.5e-4),
     "rA8": _row_a_on("rA7", 2500, 1.5e-4),
     "rA9": _row_a_on("rA8", 2500, 1.5e-4),
+    # row A8's bridge trained on over the encoder whose character-CTC training went on (models/whisper-ctc)
+    "rAw": replace(_row_a_on("rA8", 2500, 2.5e-4), encoder="whisper-ctc"),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the
     # Q-Former and the data against row 1L at once)
     "rAs": Variant("all", "whisper", "simple", "nll", queries=64, nll_steps=4000, lr=5e-4),
@@ -150,7 +152,7 @@ ST_EVAL = ("fr", "de", "es", "it", "pt", "nl", "ro", "pl")
 #: The Whisper cross-lingual study (issue 5) on FLEURS test: Table 1 languages, Table 5 pairs.
 RETRIEVAL_LANGS = ("en", "fr", "de", "zh", "ja")
 EUROPARL = ("en", "fr", "de", "it", "es", "pt", "pl", "ro", "nl")
-MODELS = ("nllb", "labse", "mt5", "whisper", "wav2vec2")
+MODELS = ("nllb", "labse", "mt5", "whisper", "whisper-ctc", "wav2vec2")  # scripts: models/<name, - as _>.py
 
 
 def _subset(full: Path, out: Path, per_language: int, langs: tuple[str, ...]) -> Path:
@@ -367,7 +369,8 @@ class Rebuild(Studies):
         if stage == "corpus":
             self.sh([PY, HERE / "build.py", "--out", self.world])
         elif stage in MODELS:
-            cmd = [PY, HERE / "models" / f"{stage}.py", "--world", self.world, "--out", self.models / stage]
+            script = HERE / "models" / f"{stage.replace('-', '_')}.py"
+            cmd = [PY, script, "--world", self.world, "--out", self.models / stage]
             if self.a.device:
                 cmd += ["--device", self.a.device]
             if self.a.threads:
@@ -470,6 +473,8 @@ class Rebuild(Studies):
             run = self.runs / f"zerost-{row}" / "nll"
             if v.nll_from:
                 init = ["--init", self.runs / f"zerost-{v.nll_from}" / "nll"]
+                if VARIANTS[v.nll_from].encoder != v.encoder:  # the bridge goes on over another encoder
+                    init += ["--speech-encoder", self.models / v.encoder]
             else:
                 init = ["--init", kd_run] if "kd" in v.loss else self._model_flags(v)
             self.sh([*self.zst, "train-nll", data, *init, *self._train_flags(v.nll_steps or self.a.nll_steps, run, v),

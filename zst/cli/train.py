@@ -71,7 +71,7 @@ def distill_cmd(
 def train_nll_cmd(
     manifest: Optional[Path] = ManifestArg,
     init: Optional[Path] = typer.Option(None, "--init", help="Distill run dir or checkpoint to start from (KD→NLL; "
-                                        "an NLL run: go on training it, e.g. on more data; --arch st: a SAMU run from `distill --objective semantic`). Without it: "
+                                        "an NLL run: go on training it, e.g. on more data, with --speech-encoder on another encoder of the same width; --arch st: a SAMU run from `distill --objective semantic`). Without it: "
                                         "the NLL-only baseline / a plain encoder, architecture from the flags."),
     arch: Optional[str] = ArchOpt,
     tgt_languages: Optional[str] = TgtLanguagesOpt,
@@ -130,8 +130,11 @@ def train_nll_cmd(
         _train_run(TrainSTConfig, config, flags, train_st, "train-nll --arch st", run_dir, resume, quiet)
         return
     reject_options("--arch zerost", tgt_languages=tgt_languages, encoder_training=encoder_training)
-    flags = {"manifest": path_or_none(manifest), "init": path_or_none(init),
-             **model_flags(speech_encoder, text_model, qformer, queries, adapter_dim, None), **optim}
+    # with --init the architecture is the checkpoint's; --speech-encoder then swaps its frozen encoder
+    swap = {"init_speech_encoder": speech_encoder} if init is not None else {}
+    flags = {"manifest": path_or_none(manifest), "init": path_or_none(init), **swap,
+             **model_flags(None if swap else speech_encoder, text_model, qformer, queries, adapter_dim, None),
+             **optim}
     cfg = resolve_config(TrainNLLConfig, config, flags)
     _require_manifest(cfg.manifest)
     summary = train_nll(cfg, run_dir, resume=resume, quiet=quiet)

@@ -23,7 +23,7 @@ else.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -115,17 +115,25 @@ class ZeroST(FrozenBasesTrainMode):
         return model.to(device)
 
     @classmethod
-    def load(cls, path: str | Path, *, with_decoder: bool = True, device: str | torch.device = "cpu") -> "ZeroST":
+    def load(cls, path: str | Path, *, with_decoder: bool = True, device: str | torch.device = "cpu",
+             speech_encoder: str | None = None) -> "ZeroST":
         """Load a checkpoint folder written by :meth:`save` (or a run dir holding ``model/``), in
         eval mode.
 
+        ``speech_encoder`` (HF id or folder) replaces the checkpoint's frozen speech encoder by
+        another of the same architecture and width — e.g. the same encoder trained on further —
+        keeping the trained adapters and Q-Former (the bridge then goes on training on it).
+
         Raises:
-            ZstError: no checkpoint there, a foreign format, or weights that do not fit.
+            ZstError: no checkpoint there, a foreign format, or weights that do not fit (a
+                replacement speech encoder of another width included).
         """
         from transformers import AutoConfig, AutoModelForSeq2SeqLM
 
         path = resolve_checkpoint(path)
         meta, cfg = _read_checkpoint_config(path)
+        if speech_encoder:
+            cfg = replace(cfg, speech_encoder=str(speech_encoder))
         speech = SpeechEncoder.from_pretrained(cfg.speech_encoder)
         text_config = load_pretrained(AutoConfig, cfg.text_model, "text model config")
         model = cls(cfg, speech, text_config)
@@ -136,7 +144,12 @@ class ZeroST(FrozenBasesTrainMode):
             model.qformer.add_adapters(cfg.adapter_dim)
         model.layout = layout
         state = load_file(str(path / "model.safetensors"))
-        missing, unexpected = model.load_state_dict(state, strict=False)
+        try:
+            missing, unexpected = model.load_state_dict(state, strict=False)
+        except RuntimeError as e:  # size mismatches
+            first = str(e).strip().splitlines()[1:2] or [str(e)]
+            raise ZstError(f"{path}: checkpoint weights do not fit the model with speech encoder "
+                           f"{cfg.speech_encoder} ({first[0].strip()})") from None
         missing = [k for k in missing if not k.startswith(BASE_PREFIXES)]
         if missing or unexpected:
             raise ZstError(f"{path}: checkpoint weights do not fit the model "
@@ -382,8 +395,6 @@ def _read_checkpoint_config(path: Path) -> tuple[dict, ModelConfig]:
 
 def _resolve_bundled(cfg: ModelConfig, path: Path) -> ModelConfig:
     """Turn ``bundle:<folder>`` base-model references into paths inside the checkpoint ``path``."""
-    from dataclasses import replace
-
     fixes = {}
     for key in ("speech_encoder", "text_model"):
         ref = getattr(cfg, key)

@@ -73,12 +73,13 @@ def train_nll(cfg: TrainNLLConfig, run_dir: str | Path, *, resume: bool = False,
     trained from scratch (the paper's "NLL only" baseline). With ``cfg.init`` an NLL run or
     checkpoint, the parts its NLL step trained go on training (more steps, e.g. on more data).
     When starting from ``init`` the architecture comes from that checkpoint and ``cfg.model`` is
-    ignored.
+    ignored; ``cfg.init_speech_encoder`` then swaps in another speech encoder of the same width
+    (e.g. the same one trained on further) under the trained bridge.
     """
     all_cuts = load_manifest(cfg.manifest)
     run = RunDir(run_dir, quiet=quiet)
     if cfg.init:
-        model = ZeroST.load(cfg.init, with_decoder=True)
+        model = ZeroST.load(cfg.init, with_decoder=True, speech_encoder=cfg.init_speech_encoder)
         cfg = TrainNLLConfig(**{**cfg.__dict__, "model": model.cfg, "init": str(resolve_checkpoint(cfg.init))})
     run.write_config(cfg, "train-nll")
     seed_everything(cfg.optim.seed)

@@ -67,6 +67,21 @@ def log_mels(fe, audios: list[np.ndarray], batch: int = 256) -> np.ndarray:
     return np.concatenate(out)
 
 
+def cached_log_mels(fe, utts, folder: Path) -> np.ndarray:
+    """:func:`log_mels` of ``utts``' audio, kept in ``folder/train_log_mel_<N>.npy`` so that reruns
+    skip the ~5 min of feature extraction (memory-mapped when read back)."""
+    t0 = time.time()
+    folder.mkdir(parents=True, exist_ok=True)
+    cache = folder / f"train_log_mel_{len(utts)}.npy"
+    if cache.exists():
+        mels = np.load(cache, mmap_mode="r")
+    else:
+        mels = log_mels(fe, [u.audio for u in utts])
+        np.save(cache, mels)
+    print(f"log-mel of {len(utts)} utterances in {time.time() - t0:.0f}s", flush=True)
+    return mels
+
+
 def decoder_sequences(tok, utts, tasks) -> tuple[list[list[int]], list[list[int]]]:
     """Decoder inputs and labels: ``sot lang task notimestamps text`` → ``lang task notimestamps text eot``."""
     ids = tok.convert_tokens_to_ids
@@ -129,8 +144,9 @@ def ctc_loss(head, enc, utts, chars: CharVocab):
 
 
 @__import__("torch").no_grad()
-def ctc_cer(model, head, fe, chars: CharVocab, test, device, limit: int) -> dict[str, float]:
-    """``{lang: CER}`` of greedy CTC decoding from the encoder on the first ``limit`` test utterances."""
+def ctc_cer(encoder, head, fe, chars: CharVocab, test, device, limit: int) -> dict[str, float]:
+    """``{lang: CER}`` of greedy CTC decoding from ``encoder`` (a ``WhisperEncoder``) on the first
+    ``limit`` test utterances."""
     import torch
 
     from zst.metrics import cer
@@ -142,7 +158,7 @@ def ctc_cer(model, head, fe, chars: CharVocab, test, device, limit: int) -> dict
         for i in range(0, len(rows), 32):
             part = rows[i:i + 32]
             feats = torch.from_numpy(log_mels(fe, [u.audio for u in part]).astype(np.float32)).to(device)
-            best = head(model.model.encoder(feats).last_hidden_state).argmax(-1).tolist()
+            best = head(encoder(feats).last_hidden_state).argmax(-1).tolist()
             hyps += [chars.greedy(b[:ctc_frames(len(u.audio), len(b))]) for b, u in zip(best, part)]
         out[lang] = round(cer(hyps, [u.text for u in rows]).score, 2)
     return out
@@ -234,14 +250,7 @@ def main(argv=None) -> int:
     chars = CharVocab([u.text for u in train])
     ctc_head = torch.nn.Linear(model.config.d_model, chars.blank + 1).to(args.device)
 
-    t_feat = time.time()
-    cache = init_dir / f"train_log_mel_{len(train)}.npy"  # reruns skip the ~5 min of feature extraction
-    if cache.exists():
-        mels = np.load(cache, mmap_mode="r")
-    else:
-        mels = log_mels(fe, [u.audio for u in train])
-        np.save(cache, mels)
-    print(f"log-mel of {len(train)} utterances in {time.time() - t_feat:.0f}s", flush=True)
+    mels = cached_log_mels(fe, train, init_dir)
 
     log = TrainLog(args.out)
     t0 = time.time()
@@ -260,7 +269,7 @@ def main(argv=None) -> int:
                 log.write(step_record(step, ctc, sched, t0, stage="encoder-ctc"))
         model.eval()
         ctc_report = {"ctc_pretrain_seconds": round(time.time() - t0),
-                      "test_ctc_cer": ctc_cer(model, ctc_head, fe, chars, test, args.device,
+                      "test_ctc_cer": ctc_cer(model.model.encoder, ctc_head, fe, chars, test, args.device,
                                               args.eval_limit or 100)}
         model.train()
         print(f"encoder CTC: FLEURS test greedy CER {ctc_report['test_ctc_cer']}", flush=True)

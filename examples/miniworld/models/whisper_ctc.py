@@ -1,0 +1,124 @@
+"""The mini-world Whisper's encoder trained on for longer with character CTC (``models/whisper-ctc``).
+
+    python examples/miniworld/models/whisper_ctc.py --world data/miniworld --out data/miniworld/models/whisper-ctc
+
+``whisper.py`` gave its encoder only 1,600 character-CTC steps (the loss started falling at ~600
+and was still falling when the encoder-decoder stage began), and greedy CTC CER on FLEURS test
+stayed 26–49 % (European languages). ZeroST's bridges lose words there: the Europarl-ST sources with
+the worst CER (fr, pl, pt) are among those with the lowest BLEU. This script loads the trained
+model (``--from``, default ``models/whisper`` beside ``--out``: a ``WhisperForConditionalGeneration``
+from ``whisper.py`` or the ``WhisperModel`` that ``rebuild.py --only from-bundle`` unpacks), gives its encoder a new
+training-only character-CTC head (characters of the training transcripts, blank last), trains the
+head alone for ``--head-steps`` (encoder frozen), then encoder + head for ``--steps`` on the same
+FLEURS + Common Voice + VoxPopuli + MLS training speech (never Europarl-ST), and saves it as a
+``WhisperModel`` (encoder + decoder, fp16) with the feature extractor (and the tokenizer, where
+``--from`` has one) — what zst's ``SpeechEncoder`` loads.
+
+Only the **encoder** is trained: the decoder is the one ``whisper.py`` trained on the old encoder
+and is stale (zst's ZeroST uses only the encoder; do not use this folder for Whisper ASR/ST).
+``eval.json`` holds the FLEURS test greedy CTC CER per language after the head warm-up (= the old
+encoder, read out by a fresh head) and after training.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import TrainLog, base_parser, setup, step_record, update, warmup_linear, write_report  # noqa: E402
+from whisper import TRAIN_LANGS, CharVocab, cached_log_mels, ctc_cer, ctc_loss  # noqa: E402
+
+
+def main(argv=None) -> int:
+    import torch
+    from transformers import AutoTokenizer, WhisperFeatureExtractor, WhisperModel
+
+    from speech_data import load_speech
+
+    ap = base_parser(__doc__, "whisper-ctc", steps=1800, batch=32, batch_help="utterances per step", lr=5e-4)
+    ap.add_argument("--from", dest="init", type=Path, default=None,
+                    help="trained Whisper folder (default: 'whisper' beside --out)")
+    ap.add_argument("--head-steps", type=int, default=150, help="CTC-head-only steps (encoder frozen) first")
+    ap.add_argument("--head-lr", type=float, default=3e-3)
+    ap.add_argument("--eval-limit", type=int, default=100, help="FLEURS test utterances per language for CER")
+    args = ap.parse_args(argv)
+    src = args.init or args.out.with_name("whisper")
+    if not (src / "config.json").is_file():
+        raise SystemExit(f"--from {src}: no trained Whisper there (run models/whisper.py, or rebuild.py --only "
+                         f"from-bundle)")
+
+    rng, _, cache_dir = setup(args)
+    fe = WhisperFeatureExtractor.from_pretrained(src)
+    model = WhisperModel.from_pretrained(src, dtype=torch.float32, dropout=0.0).to(args.device)
+    encoder = model.encoder
+    window = 2 * model.config.max_source_positions // 100  # seconds
+    t_load = time.time()
+    train = [u for u in load_speech(args.world, "train", TRAIN_LANGS) if len(u.audio) <= window * 16000]
+    test = load_speech(args.world, "test", TRAIN_LANGS, corpora=("fleurs",))
+    print(f"loaded {len(train)} train / {len(test)} test utterances in {time.time() - t_load:.0f}s", flush=True)
+    chars = CharVocab([u.text for u in train])
+    head = torch.nn.Linear(model.config.d_model, chars.blank + 1).to(args.device)
+
+    mels = cached_log_mels(fe, train, cache_dir)
+
+    def batch():
+        idx = sorted(rng.sample(range(len(train)), args.batch))
+        return torch.from_numpy(mels[idx].astype(np.float32)).to(args.device), [train[i] for i in idx]
+
+    log = TrainLog(args.out)
+    t0 = time.time()
+    encoder.requires_grad_(False)
+    opt = torch.optim.AdamW(head.parameters(), lr=args.head_lr, weight_decay=0.01)
+    sched = warmup_linear(opt, args.head_steps)
+    for step in range(1, args.head_steps + 1):
+        feats, utts = batch()
+        with torch.no_grad():
+            enc = encoder(feats).last_hidden_state
+        loss = ctc_loss(head, enc, utts, chars)
+        update(loss, opt, sched, list(head.parameters()))
+        if step % args.log_every == 0 or step == 1:
+            log.write(step_record(step, loss, sched, t0, stage="head"))
+    model.eval()
+    cer_before = ctc_cer(encoder, head, fe, chars, test, args.device, args.eval_limit)
+    print(f"old encoder + fresh head: FLEURS test greedy CER {cer_before}", flush=True)
+
+    model.train()
+    encoder.requires_grad_(True)
+    params = [*encoder.parameters(), *head.parameters()]
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
+    sched = warmup_linear(opt, args.steps)
+    t1 = time.time()
+    for step in range(1, args.steps + 1):
+        feats, utts = batch()
+        loss = ctc_loss(head, encoder(feats).last_hidden_state, utts, chars)
+        update(loss, opt, sched, params)
+        if step % args.log_every == 0 or step == 1:
+            log.write(step_record(step, loss, sched, t1, stage="encoder"))
+    train_seconds = time.time() - t0
+    model.eval()
+    cer_after = ctc_cer(encoder, head, fe, chars, test, args.device, args.eval_limit)
+    model.half().save_pretrained(args.out)
+    fe.save_pretrained(args.out)
+    if (src / "tokenizer_config.json").is_file():
+        AutoTokenizer.from_pretrained(src).save_pretrained(args.out)
+    size_mb = round(sum(p.stat().st_size for p in args.out.glob("*.safetensors")) / 1e6, 2)
+    mean = lambda d: round(sum(d.values()) / len(d), 2)  # noqa: E731
+    european = lambda d: {k: v for k, v in d.items() if k not in ("zh", "ja")}  # noqa: E731
+    write_report(args.out, {
+        "from": str(src), "params": sum(p.numel() for p in model.parameters()), "safetensors_mb": size_mb,
+        "train_seconds": round(train_seconds), "head_steps": args.head_steps, "steps": args.steps,
+        "batch": args.batch, "lr": args.lr, "device": args.device, "train_utterances": len(train),
+        "trained": "encoder only (decoder stale: not for Whisper ASR/ST)",
+        "test": f"FLEURS test, {args.eval_limit} utterances per language, greedy CTC",
+        "test_ctc_cer_before": cer_before, "test_ctc_cer_before_mean_european": mean(european(cer_before)),
+        "test_ctc_cer": cer_after, "test_ctc_cer_mean_european": mean(european(cer_after))})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
