@@ -32,7 +32,8 @@ def test_list_shows_stages_in_order_and_done_markers(tmp_path, capsys):
     assert rebuild.main(["--world", str(tmp_path), "--list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     names = [line.split()[-1] for line in lines]
-    assert names[:8] == ["corpus", "nllb", "labse", "mt5", "whisper", "whisper-ctc", "wav2vec2", "prepare"]
+    assert names[:9] == ["corpus", "nllb", "labse", "mt5", "whisper", "whisper-ctc", "whisper-ctc2", "wav2vec2",
+                         "prepare"]
     assert names.index("zerost-r3") < names.index("eval-r3") < names.index("tables") < names.index("default-model")
     assert [line.split()[0] for line in lines if line.endswith(" nllb")] == ["done"]
     assert not lines[0].startswith("done")
@@ -176,3 +177,31 @@ def test_from_bundle_unpacks_the_default_model_into_a_trainable_run(tmp_path):
     meta = json.loads((run / "model" / "config.json").read_text())
     assert meta["model"]["speech_encoder"] == str(tmp_path / "runs" / f"zerost-{row}" / "base" / "whisper")
     assert (tmp_path / "models" / "whisper" / "kept").exists()
+
+
+def test_stage_commands_of_the_encoder_rounds(tmp_path, monkeypatch):
+    """whisper-ctc2 runs whisper_ctc.py from models/whisper-ctc; row Aw trains row A8's bridge on over
+    models/whisper-ctc (train-nll --init ... --speech-encoder ...), row A2 over its own encoder."""
+    import argparse
+
+    import rebuild
+
+    rb = rebuild.Rebuild(argparse.Namespace(world=tmp_path, threads=2, device="cpu", kd_steps=500, nll_steps=500,
+                                            batch_seconds=40.0, lr=1e-3))
+    cmds = []
+    monkeypatch.setattr(rb, "sh", lambda cmd: cmds.append([str(c) for c in cmd]))
+    models = tmp_path.resolve() / "models"
+    rb.run_stage("whisper-ctc2")
+    rb.run_stage("whisper-ctc")
+    assert cmds[0][1].endswith("models/whisper_ctc.py") and cmds[1][1] == cmds[0][1]
+    assert cmds[0][cmds[0].index("--out") + 1] == str(models / "whisper-ctc2")
+    assert cmds[0][cmds[0].index("--from") + 1] == str(models / "whisper-ctc")
+    assert "--from" not in cmds[1]  # whisper-ctc: the script's default, models/whisper
+    cmds.clear()
+    rb.run_stage("zerost-rAw")
+    (nll,) = cmds
+    assert nll[nll.index("--init") + 1] == str(tmp_path.resolve() / "runs" / "zerost-rA8" / "nll")
+    assert nll[nll.index("--speech-encoder") + 1] == str(models / "whisper-ctc")
+    cmds.clear()
+    rb.run_stage("zerost-rA2")
+    assert "--speech-encoder" not in cmds[0]

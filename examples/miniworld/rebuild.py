@@ -117,8 +117,12 @@ VARIANTS: dict[str, Variant] = {
     "rA7": _row_a_on("rA6", 3500, 1.5e-4),
     "rA8": _row_a_on("rA7", 2500, 1.5e-4),
     "rA9": _row_a_on("rA8", 2500, 1.5e-4),
-    # row A8's bridge trained on over the encoder whose character-CTC training went on (models/whisper-ctc)
+    # row A8's bridge trained on over the encoder whose character-CTC training went on (models/whisper-ctc),
+    # then row Aw's over the encoder's second CTC round (models/whisper-ctc2)
     "rAw": replace(_row_a_on("rA8", 2500, 2.5e-4), encoder="whisper-ctc"),
+    "rAw2": replace(_row_a_on("rAw", 2500, 2e-4), encoder="whisper-ctc2"),
+    # row Aw's control: the same 2,500 steps at the same lr over the old encoder
+    "rAo": _row_a_on("rA8", 2500, 2.5e-4),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the
     # Q-Former and the data against row 1L at once)
     "rAs": Variant("all", "whisper", "simple", "nll", queries=64, nll_steps=4000, lr=5e-4),
@@ -152,7 +156,12 @@ ST_EVAL = ("fr", "de", "es", "it", "pt", "nl", "ro", "pl")
 #: The Whisper cross-lingual study (issue 5) on FLEURS test: Table 1 languages, Table 5 pairs.
 RETRIEVAL_LANGS = ("en", "fr", "de", "zh", "ja")
 EUROPARL = ("en", "fr", "de", "it", "es", "pt", "pl", "ro", "nl")
-MODELS = ("nllb", "labse", "mt5", "whisper", "whisper-ctc", "wav2vec2")  # scripts: models/<name, - as _>.py
+#: the foundation-model stages, each ``models/<script>.py --out models/<stage>`` (script: the stage's
+#: name with "_" for "-", unless MODEL_RUNS names another script and its flags)
+MODELS = ("nllb", "labse", "mt5", "whisper", "whisper-ctc", "whisper-ctc2", "wav2vec2")
+#: stage -> (script, flags; a --from value is a folder of models/). whisper-ctc2: whisper-ctc's encoder
+#: trained on for a second round (its CTC loss was still falling)
+MODEL_RUNS = {"whisper-ctc2": ("whisper_ctc", ["--from", "whisper-ctc", "--steps", 2500])}
 
 
 def _subset(full: Path, out: Path, per_language: int, langs: tuple[str, ...]) -> Path:
@@ -369,8 +378,9 @@ class Rebuild(Studies):
         if stage == "corpus":
             self.sh([PY, HERE / "build.py", "--out", self.world])
         elif stage in MODELS:
-            script = HERE / "models" / f"{stage.replace('-', '_')}.py"
-            cmd = [PY, script, "--world", self.world, "--out", self.models / stage]
+            script, flags = MODEL_RUNS.get(stage, (stage.replace("-", "_"), []))
+            flags = [self.models / f if prev == "--from" else f for prev, f in zip([None, *flags], flags)]
+            cmd = [PY, HERE / "models" / f"{script}.py", "--world", self.world, "--out", self.models / stage, *flags]
             if self.a.device:
                 cmd += ["--device", self.a.device]
             if self.a.threads:

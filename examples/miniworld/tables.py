@@ -34,13 +34,16 @@ ROW_LABELS = {
     "rA2": "A2",  # row A trained on for 2,000 more steps
     # row A2 (then A3 ...) trained on further
     "rA3": "A3", "rA4": "A4", "rA5": "A5", "rA6": "A6", "rA7": "A7", "rA8": "A8", "rA9": "A9",
+    "rAo": "Ao",  # row A8 + 2,500 steps at lr 2.5e-4: row Aw's control, over the old encoder
     "rAw": "Aw",  # row A8 trained on over the Whisper encoder whose CTC training went on (whisper-ctc)
+    "rAw2": "Aw2",  # row Aw trained on over that encoder's second CTC round (whisper-ctc2)
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8", "topline": "9",
 }
 DATA_NAMES = {"vp": "VP", "big": "Big", "vp5": "VP en fr de it es", "all": "All (VP+MLS+CV+EP+FLEURS)",
               "all5": "All, en fr de it es"}
-ENCODER_NAMES = {"wav2vec2": "wav2vec2 (MMS)", "whisper": "Whisper", "whisper-ctc": "Whisper, CTC trained on"}
+ENCODER_NAMES = {"wav2vec2": "wav2vec2 (MMS)", "whisper": "Whisper", "whisper-ctc": "Whisper, CTC trained on",
+                 "whisper-ctc2": "Whisper, CTC trained on ×2"}
 QFORMER_NAMES = {"simple": "Q-Simple", "lite": "Q-Lite", "nllb": "Q-NLLB"}
 LOSS_NAMES = {"nll": "NLL", "kd": "KD", "kd-nll": "KD→NLL"}
 SEEN, UNSEEN = SEEN_SPEECH, ("pl", "ro", "nl")
