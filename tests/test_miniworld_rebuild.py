@@ -146,8 +146,9 @@ def test_control_bleu_separates_content_from_fluent_unrelated_output(tmp_path):
 
 
 def test_from_bundle_unpacks_the_default_model_into_a_trainable_run(tmp_path):
-    """``--only from-bundle`` turns the shipped default into models/whisper, models/nllb and the run of
-    the row it was trained as, marked done; the unpacked checkpoint encodes exactly like the bundle."""
+    """``--only from-bundle`` turns the shipped default into models/<the row's speech encoder>,
+    models/nllb and the run of the row it was trained as, marked done; the unpacked checkpoint
+    encodes exactly like the bundle."""
     import rebuild
     import torch
 
@@ -155,14 +156,16 @@ def test_from_bundle_unpacks_the_default_model_into_a_trainable_run(tmp_path):
 
     row = json.loads((rebuild.DEFAULT_MODEL / "config.json").read_text())["miniworld_row"]
     assert rebuild.VARIANTS[row].loss == "nll"
+    enc = rebuild.VARIANTS[row].encoder  # whisper, or whisper-ctc* for rows over the encoder trained on
+    assert enc in rebuild.MODELS
     assert rebuild.main(["--world", str(tmp_path), "--only", "from-bundle"]) == 0
     done = {p.name for p in (tmp_path / "runs" / ".done").iterdir()}
-    assert {"whisper", "nllb", f"zerost-{row}", f"eval-{row}", "from-bundle"} <= done and "corpus" not in done
+    assert {enc, "nllb", f"zerost-{row}", f"eval-{row}", "from-bundle"} <= done and "corpus" not in done
     committed = rebuild.REPO / "docs" / "results" / "scores" / f"{row}.json"
     assert (tmp_path / "runs" / f"eval-{row}" / "scores" / "europarl-st.json").read_text() == committed.read_text()
     run = tmp_path / "runs" / f"zerost-{row}" / "nll"
     meta = json.loads((run / "model" / "config.json").read_text())
-    assert meta["model"]["speech_encoder"] == str(tmp_path / "models" / "whisper")
+    assert meta["model"]["speech_encoder"] == str(tmp_path / "models" / enc)
     assert "miniworld_row" not in meta
     unpacked = ZeroST.load(run, with_decoder=False).eval()
     shipped = ZeroST.load(rebuild.DEFAULT_MODEL, with_decoder=False).eval()
@@ -172,11 +175,11 @@ def test_from_bundle_unpacks_the_default_model_into_a_trainable_run(tmp_path):
     torch.testing.assert_close(q_new, q_ref, atol=1e-5, rtol=0)
     assert all(p.dtype == torch.float32 for p in unpacked.parameters())
     # models built on the machine are kept; the bridge then gets the bundled ones beside its run
-    (tmp_path / "models" / "whisper" / "kept").write_text("")
+    (tmp_path / "models" / enc / "kept").write_text("")
     assert rebuild.main(["--world", str(tmp_path), "--only", "from-bundle", "--force"]) == 0
     meta = json.loads((run / "model" / "config.json").read_text())
-    assert meta["model"]["speech_encoder"] == str(tmp_path / "runs" / f"zerost-{row}" / "base" / "whisper")
-    assert (tmp_path / "models" / "whisper" / "kept").exists()
+    assert meta["model"]["speech_encoder"] == str(tmp_path / "runs" / f"zerost-{row}" / "base" / enc)
+    assert (tmp_path / "models" / enc / "kept").exists()
 
 
 def test_stage_commands_of_the_encoder_rounds(tmp_path, monkeypatch):

@@ -13,7 +13,9 @@ translates the whole test split.
 Stages:
 
 * ``corpus`` — ``build.py`` (text, espeak-ng speech, the corpora's layouts).
-* ``nllb`` ``labse`` ``mt5`` ``whisper`` ``wav2vec2`` — the foundation models (``models/*.py``).
+* ``nllb`` ``labse`` ``mt5`` ``whisper`` ``wav2vec2`` — the foundation models (``models/*.py``);
+  ``whisper-ctc`` ``whisper-ctc2`` — the Whisper's encoder trained on with character CTC, two rounds
+  (``models/whisper_ctc.py``).
 * ``prepare`` — ``zst prepare`` of VoxPopuli (train, with NLLB-encoder teacher states), MLS and
   Common Voice (train), their temperature mix "Big" (α = 0.5), VoxPopuli en/fr/de/it/es only, and
   the Europarl-ST test split (the evaluation).
@@ -25,7 +27,8 @@ Stages:
   bundled (:func:`zst.models.zerost.bundle`) into ``zst/assets/default_model``, and the example
   clips its test uses (``examples/audio/*_miniworld.wav``, ``examples/audio/miniworld_test/``).
 * ``from-bundle`` — not part of a plain rebuild (``--only from-bundle``): unpack the shipped default
-  model instead of retraining it — its speech encoder and NLLB stand-in become ``models/whisper`` and
+  model instead of retraining it — its speech encoder and NLLB stand-in become ``models/<the row's
+  encoder>`` (``whisper``, or ``whisper-ctc*`` for a row over the encoder trained on) and
   ``models/nllb`` (float32; beside the run where those were built here) and its bridge the run of the
   row it was trained as (``miniworld_row`` in its config) with its committed evaluation
   (``docs/results/scores/<row>.json``), all marked done, so a new row can go on training it
@@ -82,10 +85,11 @@ class Variant:
 #: KD rows keep the KD Proj frozen: trained as in the paper it collapses (r2p/r3p show it). Eq. 2
 #: has a trivial minimiser (every query copies the language-code state); r2c/r3c train the
 #: fine-grained term contrastively instead (docs/results/README.md).
-def _row_a_on(prev: str, steps: int, lr: float) -> Variant:
+def _row_a_on(prev: str, steps: int, lr: float, encoder: str = "whisper") -> Variant:
     """Row A's setting (Q-NLLB, 64 queries, NLL only, All mix) trained on from row ``prev``'s bridge
-    for ``steps`` more NLL steps at peak learning rate ``lr``."""
-    return Variant("all", "whisper", "nllb", "nll", queries=64, nll_from=prev, nll_steps=steps, lr=lr)
+    for ``steps`` more NLL steps at peak learning rate ``lr``, over the speech encoder ``models/<encoder>``
+    (another than ``prev``'s: the bridge goes on over it, ``train-nll --speech-encoder``)."""
+    return Variant("all", encoder, "nllb", "nll", queries=64, nll_from=prev, nll_steps=steps, lr=lr)
 
 
 VARIANTS: dict[str, Variant] = {
@@ -119,8 +123,8 @@ VARIANTS: dict[str, Variant] = {
     "rA9": _row_a_on("rA8", 2500, 1.5e-4),
     # row A8's bridge trained on over the encoder whose character-CTC training went on (models/whisper-ctc),
     # then row Aw's over the encoder's second CTC round (models/whisper-ctc2)
-    "rAw": replace(_row_a_on("rA8", 2500, 2.5e-4), encoder="whisper-ctc"),
-    "rAw2": replace(_row_a_on("rAw", 2500, 2e-4), encoder="whisper-ctc2"),
+    "rAw": _row_a_on("rA8", 2500, 2.5e-4, "whisper-ctc"),
+    "rAw2": _row_a_on("rAw", 2500, 2e-4, "whisper-ctc2"),
     # row Aw's control: the same 2,500 steps at the same lr over the old encoder
     "rAo": _row_a_on("rA8", 2500, 2.5e-4),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the
@@ -578,7 +582,8 @@ class Rebuild(Studies):
                              f"(miniworld_row = {row!r})")
         self.done_dir.mkdir(parents=True, exist_ok=True)
         base = {}
-        for stage, folder, loader, extra in (("whisper", "speech_encoder", WhisperModel, AutoFeatureExtractor),
+        encoder = VARIANTS[row].encoder  # models/whisper, or the one its encoder was trained on into
+        for stage, folder, loader, extra in ((encoder, "speech_encoder", WhisperModel, AutoFeatureExtractor),
                                              ("nllb", "text_model", AutoModelForSeq2SeqLM, AutoTokenizer)):
             # the bridge was trained on the bundled base models: where models/<stage> was built here
             # (a retrained model need not equal them), they go beside the run instead
