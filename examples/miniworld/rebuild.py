@@ -125,6 +125,7 @@ VARIANTS: dict[str, Variant] = {
     # then row Aw's over the encoder's second CTC round (models/whisper-ctc2)
     "rAw": _row_a_on("rA8", 2500, 2.5e-4, "whisper-ctc"),
     "rAw2": _row_a_on("rAw", 2500, 2e-4, "whisper-ctc2"),
+    "rAw3": _row_a_on("rAw2", 2500, 1.5e-4, "whisper-ctc2"),  # row Aw2 trained on over the same encoder
     # row Aw's control: the same 2,500 steps at the same lr over the old encoder
     "rAo": _row_a_on("rA8", 2500, 2.5e-4),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the

@@ -37,6 +37,7 @@ ROW_LABELS = {
     "rAo": "Ao",  # row A8 + 2,500 steps at lr 2.5e-4: row Aw's control, over the old encoder
     "rAw": "Aw",  # row A8 trained on over the Whisper encoder whose CTC training went on (whisper-ctc)
     "rAw2": "Aw2",  # row Aw trained on over that encoder's second CTC round (whisper-ctc2)
+    "rAw3": "Aw3",  # row Aw2 trained on over the same encoder
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8", "topline": "9",
 }
