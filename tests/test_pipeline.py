@@ -248,6 +248,11 @@ def test_nll_init_swaps_in_another_speech_encoder(pipeline, prepared, tmp_path):
     layout = json.loads((pipeline["nll"] / "model" / "config.json").read_text())["layout"]
     assert meta["layout"] == {**layout, "steps": [*layout["steps"], "nll"]}  # the same bridge, trained on
 
+    from zst.config import TrainNLLConfig
+    from zst.train.zerost import train_nll
+
+    with pytest.raises(ZstError, match="needs init"):  # without --init there is no bridge to carry over
+        train_nll(TrainNLLConfig(manifest=str(prepared), init_speech_encoder=str(other)), tmp_path / "no-init")
     wide = build_tiny_whisper(tmp_path / "wide", d_model=96)
     with pytest.raises(ZstError, match="do not fit"):
         ZeroST.load(pipeline["nll"], with_decoder=False, speech_encoder=str(wide))

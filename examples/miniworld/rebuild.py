@@ -162,11 +162,11 @@ ST_EVAL = ("fr", "de", "es", "it", "pt", "nl", "ro", "pl")
 RETRIEVAL_LANGS = ("en", "fr", "de", "zh", "ja")
 EUROPARL = ("en", "fr", "de", "it", "es", "pt", "pl", "ro", "nl")
 #: the foundation-model stages, each ``models/<script>.py --out models/<stage>`` (script: the stage's
-#: name with "_" for "-", unless MODEL_RUNS names another script and its flags)
+#: name with "_" for "-", unless MODEL_RUNS says otherwise)
 MODELS = ("nllb", "labse", "mt5", "whisper", "whisper-ctc", "whisper-ctc2", "wav2vec2")
-#: stage -> (script, flags; a --from value is a folder of models/). whisper-ctc2: whisper-ctc's encoder
-#: trained on for a second round (its CTC loss was still falling)
-MODEL_RUNS = {"whisper-ctc2": ("whisper_ctc", ["--from", "whisper-ctc", "--steps", 2500])}
+#: stage -> (script, the models/ stage it starts from (--from), more flags). whisper-ctc2:
+#: whisper-ctc's encoder trained on for a second round (its CTC loss was still falling)
+MODEL_RUNS = {"whisper-ctc2": ("whisper_ctc", "whisper-ctc", ["--steps", 2500])}
 
 
 def _subset(full: Path, out: Path, per_language: int, langs: tuple[str, ...]) -> Path:
@@ -383,9 +383,10 @@ class Rebuild(Studies):
         if stage == "corpus":
             self.sh([PY, HERE / "build.py", "--out", self.world])
         elif stage in MODELS:
-            script, flags = MODEL_RUNS.get(stage, (stage.replace("-", "_"), []))
-            flags = [self.models / f if prev == "--from" else f for prev, f in zip([None, *flags], flags)]
+            script, start, flags = MODEL_RUNS.get(stage, (stage.replace("-", "_"), None, []))
             cmd = [PY, HERE / "models" / f"{script}.py", "--world", self.world, "--out", self.models / stage, *flags]
+            if start:
+                cmd += ["--from", self.models / start]
             if self.a.device:
                 cmd += ["--device", self.a.device]
             if self.a.threads:

@@ -16,6 +16,7 @@ from zst.config import DistillConfig, TrainNLLConfig
 from zst.data.batching import SpeechDataset
 from zst.data.manifests import load_manifest
 from zst.data.teacher import TEACHER_FIELD
+from zst.errors import ZstError
 from zst.models.zerost import ZeroST, resolve_checkpoint
 from zst.runs import RunDir
 from zst.train.loop import train, training_cuts
@@ -75,7 +76,13 @@ def train_nll(cfg: TrainNLLConfig, run_dir: str | Path, *, resume: bool = False,
     When starting from ``init`` the architecture comes from that checkpoint and ``cfg.model`` is
     ignored; ``cfg.init_speech_encoder`` then swaps in another speech encoder of the same width
     (e.g. the same one trained on further) under the trained bridge.
+
+    Raises:
+        ZstError: ``cfg.init_speech_encoder`` without ``cfg.init``, or an encoder of another width.
     """
+    if cfg.init_speech_encoder and not cfg.init:
+        raise ZstError(f"init_speech_encoder {cfg.init_speech_encoder} needs init (the run whose bridge goes on "
+                       f"over it); without init, the model's speech_encoder is the encoder")
     all_cuts = load_manifest(cfg.manifest)
     run = RunDir(run_dir, quiet=quiet)
     if cfg.init:

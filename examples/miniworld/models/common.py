@@ -111,10 +111,12 @@ class TrainLog:
 
 
 def save_fp16(model, tok, out: Path) -> float:
-    """``save_pretrained`` model (as fp16) and tokenizer into ``out``; returns the safetensors size in MB."""
+    """``save_pretrained`` model (as fp16) and tokenizer (unless ``None``) into ``out``; returns the
+    safetensors size in MB."""
     model.half()
     model.save_pretrained(out)
-    tok.save_pretrained(out)
+    if tok is not None:
+        tok.save_pretrained(out)
     return round(sum(p.stat().st_size for p in out.glob("*.safetensors")) / 1e6, 2)
 
 

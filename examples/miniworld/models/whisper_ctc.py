@@ -30,7 +30,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import TrainLog, base_parser, setup, step_record, update, warmup_linear, write_report  # noqa: E402
+from common import (  # noqa: E402
+    TrainLog, base_parser, save_fp16, setup, step_record, update, warmup_linear, write_report,
+)
 from whisper import TRAIN_LANGS, CharVocab, cached_log_mels, ctc_cer, ctc_loss  # noqa: E402
 
 
@@ -71,42 +73,36 @@ def main(argv=None) -> int:
         return torch.from_numpy(mels[idx].astype(np.float32)).to(args.device), [train[i] for i in idx]
 
     log = TrainLog(args.out)
+
+    def train_stage(stage: str, steps: int, lr: float, with_encoder: bool) -> None:
+        """CTC updates of the head, and of the encoder too when ``with_encoder``."""
+        encoder.requires_grad_(with_encoder)
+        model.train(with_encoder)
+        params = [*(encoder.parameters() if with_encoder else []), *head.parameters()]
+        betas = (0.9, 0.98) if with_encoder else (0.9, 0.999)
+        opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.01, betas=betas)
+        sched = warmup_linear(opt, steps)
+        t_stage = time.time()
+        for step in range(1, steps + 1):
+            feats, utts = batch()
+            with torch.set_grad_enabled(with_encoder):
+                enc = encoder(feats).last_hidden_state
+            loss = ctc_loss(head, enc, utts, chars)
+            update(loss, opt, sched, params)
+            if step % args.log_every == 0 or step == 1:
+                log.write(step_record(step, loss, sched, t_stage, stage=stage))
+        model.eval()
+
     t0 = time.time()
-    encoder.requires_grad_(False)
-    opt = torch.optim.AdamW(head.parameters(), lr=args.head_lr, weight_decay=0.01)
-    sched = warmup_linear(opt, args.head_steps)
-    for step in range(1, args.head_steps + 1):
-        feats, utts = batch()
-        with torch.no_grad():
-            enc = encoder(feats).last_hidden_state
-        loss = ctc_loss(head, enc, utts, chars)
-        update(loss, opt, sched, list(head.parameters()))
-        if step % args.log_every == 0 or step == 1:
-            log.write(step_record(step, loss, sched, t0, stage="head"))
-    model.eval()
+    train_stage("head", args.head_steps, args.head_lr, with_encoder=False)
     cer_before = ctc_cer(encoder, head, fe, chars, test, args.device, args.eval_limit)
     print(f"old encoder + fresh head: FLEURS test greedy CER {cer_before}", flush=True)
-
-    model.train()
-    encoder.requires_grad_(True)
-    params = [*encoder.parameters(), *head.parameters()]
-    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
-    sched = warmup_linear(opt, args.steps)
-    t1 = time.time()
-    for step in range(1, args.steps + 1):
-        feats, utts = batch()
-        loss = ctc_loss(head, encoder(feats).last_hidden_state, utts, chars)
-        update(loss, opt, sched, params)
-        if step % args.log_every == 0 or step == 1:
-            log.write(step_record(step, loss, sched, t1, stage="encoder"))
+    train_stage("encoder", args.steps, args.lr, with_encoder=True)
     train_seconds = time.time() - t0
-    model.eval()
     cer_after = ctc_cer(encoder, head, fe, chars, test, args.device, args.eval_limit)
-    model.half().save_pretrained(args.out)
+    tok = AutoTokenizer.from_pretrained(src) if (src / "tokenizer_config.json").is_file() else None
+    size_mb = save_fp16(model, tok, args.out)
     fe.save_pretrained(args.out)
-    if (src / "tokenizer_config.json").is_file():
-        AutoTokenizer.from_pretrained(src).save_pretrained(args.out)
-    size_mb = round(sum(p.stat().st_size for p in args.out.glob("*.safetensors")) / 1e6, 2)
     mean = lambda d: round(sum(d.values()) / len(d), 2)  # noqa: E731
     european = lambda d: {k: v for k, v in d.items() if k not in ("zh", "ja")}  # noqa: E731
     write_report(args.out, {
