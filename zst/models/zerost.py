@@ -144,12 +144,15 @@ class ZeroST(FrozenBasesTrainMode):
             model.qformer.add_adapters(cfg.adapter_dim)
         model.layout = layout
         state = load_file(str(path / "model.safetensors"))
-        try:
-            missing, unexpected = model.load_state_dict(state, strict=False)
-        except RuntimeError as e:  # size mismatches
-            first = str(e).strip().splitlines()[1:2] or [str(e)]
+        own = model.state_dict()
+        wrong = [(k, tuple(v.shape), tuple(own[k].shape)) for k, v in state.items()
+                 if k in own and v.shape != own[k].shape]
+        if wrong:  # e.g. a replacement speech encoder of another width
+            k, have, want = wrong[0]
             raise ZstError(f"{path}: checkpoint weights do not fit the model with speech encoder "
-                           f"{cfg.speech_encoder} ({first[0].strip()})") from None
+                           f"{cfg.speech_encoder} ({len(wrong)} of another shape, e.g. {k}: checkpoint {have}, "
+                           f"model {want})")
+        missing, unexpected = model.load_state_dict(state, strict=False)
         missing = [k for k in missing if not k.startswith(BASE_PREFIXES)]
         if missing or unexpected:
             raise ZstError(f"{path}: checkpoint weights do not fit the model "
