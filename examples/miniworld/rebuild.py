@@ -14,7 +14,7 @@ Stages:
 
 * ``corpus`` — ``build.py`` (text, espeak-ng speech, the corpora's layouts).
 * ``nllb`` ``labse`` ``mt5`` ``whisper`` ``wav2vec2`` — the foundation models (``models/*.py``);
-  ``whisper-ctc`` ``whisper-ctc2`` — the Whisper's encoder trained on with character CTC, two rounds
+  ``whisper-ctc`` … ``whisper-ctc4`` — the Whisper's encoder trained on with character CTC, four rounds
   (``models/whisper_ctc.py``).
 * ``prepare`` — ``zst prepare`` of VoxPopuli (train, with NLLB-encoder teacher states), MLS and
   Common Voice (train), their temperature mix "Big" (α = 0.5), VoxPopuli en/fr/de/it/es only, and
@@ -130,6 +130,8 @@ VARIANTS: dict[str, Variant] = {
     # row Aw4's bridge trained on over the encoder's third CTC round (models/whisper-ctc3), then on over it
     "rAw5": _row_a_on("rAw4", 2500, 2e-4, "whisper-ctc3"),
     "rAw6": _row_a_on("rAw5", 2500, 1.5e-4, "whisper-ctc3"),
+    # row Aw6's bridge trained on over the encoder's fourth CTC round (models/whisper-ctc4)
+    "rAw7": _row_a_on("rAw6", 2500, 2e-4, "whisper-ctc4"),
     # row Aw's control: the same 2,500 steps at the same lr over the old encoder
     "rAo": _row_a_on("rA8", 2500, 2.5e-4),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the
@@ -167,12 +169,15 @@ RETRIEVAL_LANGS = ("en", "fr", "de", "zh", "ja")
 EUROPARL = ("en", "fr", "de", "it", "es", "pt", "pl", "ro", "nl")
 #: the foundation-model stages, each ``models/<script>.py --out models/<stage>`` (script: the stage's
 #: name with "_" for "-", unless MODEL_RUNS says otherwise)
-MODELS = ("nllb", "labse", "mt5", "whisper", "whisper-ctc", "whisper-ctc2", "whisper-ctc3", "wav2vec2")
+MODELS = ("nllb", "labse", "mt5", "whisper", "whisper-ctc", "whisper-ctc2", "whisper-ctc3", "whisper-ctc4",
+          "wav2vec2")
 #: stage -> (script, the models/ stage it starts from (--from), more flags). whisper-ctc2:
 #: whisper-ctc's encoder trained on for a second round (its CTC loss was still falling); whisper-ctc3: a
-#: third round from whisper-ctc2 at a lower peak lr (its FLEURS test CER was still falling, 21.1 -> 17.5)
+#: third round from whisper-ctc2 at a lower peak lr (its FLEURS test CER was still falling, 21.1 -> 17.5);
+#: whisper-ctc4: a fourth round from whisper-ctc3, lower again
 MODEL_RUNS = {"whisper-ctc2": ("whisper_ctc", "whisper-ctc", ["--steps", 2500]),
-              "whisper-ctc3": ("whisper_ctc", "whisper-ctc2", ["--steps", 2500, "--lr", 3e-4])}
+              "whisper-ctc3": ("whisper_ctc", "whisper-ctc2", ["--steps", 2500, "--lr", 3e-4]),
+              "whisper-ctc4": ("whisper_ctc", "whisper-ctc3", ["--steps", 2500, "--lr", 2e-4])}
 
 
 def _subset(full: Path, out: Path, per_language: int, langs: tuple[str, ...]) -> Path:
