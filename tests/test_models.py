@@ -608,8 +608,12 @@ def test_bundle_is_self_contained_and_relocatable(tiny_whisper_dir, tiny_nllb_di
                 p.add_(torch.randn_like(p) * 0.05)
     model.eval()
     model.save(tmp_path / "ckpt")
-    bundle(tmp_path / "ckpt", tmp_path / "assets" / "b")  # parent made as needed
+    with pytest.raises(ZstError, match="provenance key.* model would replace"):
+        bundle(tmp_path / "ckpt", tmp_path / "assets" / "b", provenance={"model": {}})
+    assert not (tmp_path / "assets" / "b").exists()
+    bundle(tmp_path / "ckpt", tmp_path / "assets" / "b", provenance={"miniworld_row": "rX"})  # parent made as needed
     meta = json.loads((tmp_path / "assets" / "b" / "config.json").read_text())
+    assert meta["miniworld_row"] == "rX"
     assert meta["model"]["speech_encoder"] == "bundle:speech_encoder"
     assert meta["model"]["text_model"] == "bundle:text_model"
     (tmp_path / "assets" / "b").rename(tmp_path / "moved")  # no absolute path inside

@@ -576,10 +576,9 @@ class Rebuild(Studies):
             raise SystemExit("default-model: no evaluated ZeroST row yet (run zerost-<row> and eval-<row>)")
         best = max(scored, key=scored.get)
         print(f"default model: row {best} (Europarl-ST average BLEU {scored[best]:.1f})", flush=True)
-        self.sh([PY, "-c", "import sys; from zst.models.zerost import bundle; bundle(sys.argv[1], sys.argv[2])",
-                 self.model_dir(best), DEFAULT_MODEL])
-        meta = json.loads((DEFAULT_MODEL / "config.json").read_text())
-        (DEFAULT_MODEL / "config.json").write_text(json.dumps({**meta, "miniworld_row": best}, indent=2))
+        self.sh([PY, "-c", "import sys; from zst.models.zerost import bundle; "
+                 "bundle(sys.argv[1], sys.argv[2], provenance={'miniworld_row': sys.argv[3]})",
+                 self.model_dir(best), DEFAULT_MODEL, best])
         self.example_clips()
 
     def from_bundle(self) -> None:

@@ -410,17 +410,20 @@ def _resolve_bundled(cfg: ModelConfig, path: Path) -> ModelConfig:
     return replace(cfg, **fixes) if fixes else cfg
 
 
-def bundle(checkpoint: str | Path, out: str | Path, *, half: bool = True) -> Path:
+def bundle(checkpoint: str | Path, out: str | Path, *, half: bool = True, provenance: dict | None = None) -> Path:
     """Copy a ZeroST checkpoint and the two frozen base models it needs into one folder.
 
     ``out/config.json`` then names the base models ``bundle:speech_encoder`` and
     ``bundle:text_model`` (folders next to it), so the folder is self-contained and relocatable:
     :meth:`ZeroST.load` works on it anywhere, with no hub or original paths. With ``half`` every
-    weight is stored as float16 (loaded back into float32 modules).
-    zst's embedded default model (``zst/assets/default_model``) is such a bundle.
+    weight is stored as float16 (loaded back into float32 modules). ``provenance`` adds top-level keys
+    to ``out/config.json`` (e.g. ``{"miniworld_row": "rAw3"}``: which experiment the bundle came from);
+    it may not replace the checkpoint's own keys. ``out`` is replaced atomically (built beside it, then
+    renamed). zst's embedded default model (``zst/assets/default_model``) is such a bundle.
 
     Raises:
-        ZstError: ``checkpoint`` is not a ZeroST checkpoint, or a base model cannot be loaded.
+        ZstError: ``checkpoint`` is not a ZeroST checkpoint, a base model cannot be loaded, or a
+            ``provenance`` key is one of the checkpoint config's own.
     """
     import shutil
     import tempfile
@@ -429,6 +432,10 @@ def bundle(checkpoint: str | Path, out: str | Path, *, half: bool = True) -> Pat
 
     src = resolve_checkpoint(checkpoint)
     meta, cfg = _read_checkpoint_config(src)
+    clash = sorted(set(provenance or {}) & set(meta))
+    if clash:
+        raise ZstError(f"bundle provenance key(s) {', '.join(clash)} would replace {src / 'config.json'}'s own")
+    meta = {**meta, **(provenance or {})}
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".bundle-", dir=out.parent))  # same filesystem: the rename is atomic
