@@ -186,6 +186,29 @@ def test_whisper_script_learns_saves_and_loads(speech_world):
     assert states.shape[-1] == 32 and int(mask.sum()) == 50  # 1 s of real frames at 50 frames/s
 
 
+def test_spec_augment_masks_bands_and_spans_inside_the_speech():
+    """whisper_ctc.spec_augment: frequency bands span all frames; time spans stay inside each
+    utterance's speech frames and within a fifth of a short one; masked cells hold the utterance mean."""
+    import random
+
+    import torch
+    from whisper_ctc import spec_augment
+
+    torch.manual_seed(0)
+    x = torch.randn(3, 80, 600)
+    frames = [230, 600, 40]
+    y = spec_augment(x.clone(), frames, random.Random(1), freq_masks=0, time_width=20)
+    changed = (y != x).any(dim=1)  # (B, frames): which frames a time mask hit
+    for b, n in enumerate(frames):
+        hit = changed[b].nonzero().flatten().tolist()
+        assert hit and max(hit) < n, (b, hit)
+        assert len(hit) <= 2 * min(20, n // 5)
+        assert torch.allclose(y[b, :, hit], x[b].mean().expand(80, len(hit)))
+    y = spec_augment(x.clone(), frames, random.Random(2), time_masks=0, freq_width=12)
+    bands = (y != x).all(dim=2)  # (B, n_mels): mel bins masked over every frame
+    assert ((y != x).any(dim=2) == bands).all() and 0 < bands.sum() <= 3 * 2 * 12
+
+
 def test_whisper_ctc_script_trains_only_the_encoder(speech_world, tmp_path):
     """whisper_ctc.py goes on training a trained Whisper's encoder with character CTC: the CTC loss
     falls, the encoder's weights move, the decoder's are the source's, and zst loads the encoder."""
@@ -222,3 +245,17 @@ def test_whisper_ctc_script_trains_only_the_encoder(speech_world, tmp_path):
     assert all(torch.equal(before[k], after[k]) for k in dec)
     encoder = SpeechEncoder.from_pretrained(str(out))
     assert encoder.family == "whisper" and encoder.hidden_size == 32 and encoder.window_seconds == 6.0
+
+    # each round reuses the log-mel cache of the model it starts from instead of writing its own: the
+    # first round whisper.py's; a second round (--from the first) the first round's
+    (cache,) = (tmp_path / "models" / "whisper.init").glob("train_log_mel_*.npy")
+    assert not list((tmp_path / "models" / "whisper-ctc.init").glob("*.npy"))
+    (tmp_path / "models" / "whisper-ctc.init").mkdir(exist_ok=True)
+    cache = cache.rename(tmp_path / "models" / "whisper-ctc.init" / cache.name)  # as if round 1 had made it
+    again = tmp_path / "models" / "whisper-ctc2"
+    assert whisper_ctc.main(["--world", str(speech_world), "--out", str(again), "--from", str(out), "--steps", "2",
+                             "--head-steps", "1", "--batch", "8", "--eval-limit", "1", "--threads", "1",
+                             "--spec-augment", "--device", "cpu"]) == 0
+    assert not list((tmp_path / "models" / "whisper-ctc2.init").glob("*.npy")) and cache.is_file()
+    assert json.loads((again / "eval.json").read_text())["from"] == str(out)
+    assert json.loads((again / "eval.json").read_text())["spec_augment"] is True

@@ -10,7 +10,8 @@ model (``--from``, default ``models/whisper`` beside ``--out``: a ``WhisperForCo
 from ``whisper.py`` or the ``WhisperModel`` that ``rebuild.py --only from-bundle`` unpacks), gives its encoder a new
 training-only character-CTC head (characters of the training transcripts, blank last), trains the
 head alone for ``--head-steps`` (encoder frozen), then encoder + head for ``--steps`` on the same
-FLEURS + Common Voice + VoxPopuli + MLS training speech (never Europarl-ST), and saves it as a
+FLEURS + Common Voice + VoxPopuli + MLS training speech (never Europarl-ST; with ``--spec-augment`` the
+encoder steps see SpecAugment-masked log-mels, against overfitting in later rounds), and saves it as a
 ``WhisperModel`` (encoder + decoder, fp16) with the feature extractor (and the tokenizer, where
 ``--from`` has one) — what zst's ``SpeechEncoder`` loads.
 
@@ -36,6 +37,26 @@ from common import (  # noqa: E402
 from whisper import TRAIN_LANGS, CharVocab, cached_log_mels, ctc_cer, ctc_loss  # noqa: E402
 
 
+def spec_augment(feats, frames: list[int], rng, *, freq_masks: int = 2, freq_width: int = 12, time_masks: int = 2,
+                 time_width: int = 20):
+    """SpecAugment (Park et al. 2019) without time warping, in place on log-mels ``feats`` (B, n_mels,
+    frames): per utterance ``freq_masks`` bands of 0 … ``freq_width`` mel bins and ``time_masks`` spans of
+    0 … ``time_width`` frames (10 ms each) inside its first ``frames[b]`` frames (the speech, not the
+    padding), each set to that utterance's mean. ``rng``: a :class:`random.Random`. Returns ``feats``."""
+    n_mels = feats.shape[1]
+    for b, n in enumerate(frames):
+        fill = feats[b].mean()
+        for _ in range(freq_masks):
+            w = rng.randint(0, freq_width)
+            f0 = rng.randint(0, n_mels - w)
+            feats[b, f0:f0 + w, :] = fill
+        for _ in range(time_masks):
+            w = rng.randint(0, min(time_width, n // 5))  # never more than a fifth of a short utterance
+            t0 = rng.randint(0, max(0, n - w))
+            feats[b, :, t0:t0 + w] = fill
+    return feats
+
+
 def main(argv=None) -> int:
     import torch
     from transformers import AutoTokenizer, WhisperFeatureExtractor, WhisperModel
@@ -48,6 +69,8 @@ def main(argv=None) -> int:
     ap.add_argument("--head-steps", type=int, default=150, help="CTC-head-only steps (encoder frozen) first")
     ap.add_argument("--head-lr", type=float, default=3e-3)
     ap.add_argument("--eval-limit", type=int, default=100, help="FLEURS test utterances per language for CER")
+    ap.add_argument("--spec-augment", action="store_true",
+                    help="SpecAugment the encoder steps' log-mels (2 bands of <= 12 mel bins, 2 spans of <= 20 frames)")
     args = ap.parse_args(argv)
     src = args.init or args.out.with_name("whisper")
     if not (src / "config.json").is_file():
@@ -66,11 +89,18 @@ def main(argv=None) -> int:
     chars = CharVocab([u.text for u in train])
     head = torch.nn.Linear(model.config.d_model, chars.blank + 1).to(args.device)
 
-    mels = cached_log_mels(fe, train, cache_dir)
+    # the log-mels depend on the training set and feature extractor alone: reuse the cache of the round
+    # this one starts from (~5 min of extraction and 1.9 GB a round) where it has one
+    mels_dir = next((d for d in (cache_dir, src.with_name(src.name + ".init"))
+                     if (d / f"train_log_mel_{len(train)}.npy").is_file()), cache_dir)
+    mels = cached_log_mels(fe, train, mels_dir)
 
-    def batch():
+    def batch(augment: bool = False):
         idx = sorted(rng.sample(range(len(train)), args.batch))
-        return torch.from_numpy(mels[idx].astype(np.float32)).to(args.device), [train[i] for i in idx]
+        feats = torch.from_numpy(mels[idx].astype(np.float32))
+        if augment:
+            spec_augment(feats, [len(train[i].audio) // 160 for i in idx], rng)
+        return feats.to(args.device), [train[i] for i in idx]
 
     log = TrainLog(args.out)
 
@@ -84,7 +114,7 @@ def main(argv=None) -> int:
         sched = warmup_linear(opt, steps)
         t_stage = time.time()
         for step in range(1, steps + 1):
-            feats, utts = batch()
+            feats, utts = batch(augment=with_encoder and args.spec_augment)
             with torch.set_grad_enabled(with_encoder):
                 enc = encoder(feats).last_hidden_state
             loss = ctc_loss(head, enc, utts, chars)
@@ -108,7 +138,8 @@ def main(argv=None) -> int:
     write_report(args.out, {
         "from": str(src), "params": sum(p.numel() for p in model.parameters()), "safetensors_mb": size_mb,
         "train_seconds": round(train_seconds), "head_steps": args.head_steps, "steps": args.steps,
-        "batch": args.batch, "lr": args.lr, "device": args.device, "train_utterances": len(train),
+        "batch": args.batch, "lr": args.lr, "spec_augment": args.spec_augment, "device": args.device,
+        "train_utterances": len(train),
         "trained": "encoder only (decoder stale: not for Whisper ASR/ST)",
         "test": f"FLEURS test, {args.eval_limit} utterances per language, greedy CTC",
         "test_ctc_cer_before": cer_before, "test_ctc_cer_before_mean_european": mean(european(cer_before)),
