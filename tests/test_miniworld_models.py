@@ -204,7 +204,7 @@ def test_spec_augment_masks_bands_and_spans_inside_the_speech():
         assert hit and max(hit) < n, (b, hit)
         assert len(hit) <= 2 * min(20, n // 5)
         assert torch.allclose(y[b, :, hit], x[b].mean().expand(80, len(hit)))
-    y = spec_augment(x.clone(), frames, random.Random(2), time_masks=0, freq_width=12)
+    y = spec_augment(x.clone(), frames, random.Random(2), time_masks=0, freq_masks=2, freq_width=12)
     bands = (y != x).all(dim=2)  # (B, n_mels): mel bins masked over every frame
     assert ((y != x).any(dim=2) == bands).all() and 0 < bands.sum() <= 3 * 2 * 12
 
@@ -258,4 +258,5 @@ def test_whisper_ctc_script_trains_only_the_encoder(speech_world, tmp_path):
                              "--spec-augment", "--device", "cpu"]) == 0
     assert not list((tmp_path / "models" / "whisper-ctc2.init").glob("*.npy")) and cache.is_file()
     assert json.loads((again / "eval.json").read_text())["from"] == str(out)
-    assert json.loads((again / "eval.json").read_text())["spec_augment"] is True
+    assert json.loads((again / "eval.json").read_text())["spec_augment"] == {"freq_masks": 1, "freq_width": 8,
+                                                                            "time_masks": 2, "time_width": 20}

@@ -37,7 +37,7 @@ from common import (  # noqa: E402
 from whisper import TRAIN_LANGS, CharVocab, cached_log_mels, ctc_cer, ctc_loss  # noqa: E402
 
 
-def spec_augment(feats, frames: list[int], rng, *, freq_masks: int = 2, freq_width: int = 12, time_masks: int = 2,
+def spec_augment(feats, frames: list[int], rng, *, freq_masks: int = 1, freq_width: int = 8, time_masks: int = 2,
                  time_width: int = 20):
     """SpecAugment (Park et al. 2019) without time warping, in place on log-mels ``feats`` (B, n_mels,
     frames): per utterance ``freq_masks`` bands of 0 … ``freq_width`` mel bins and ``time_masks`` spans of
@@ -70,7 +70,11 @@ def main(argv=None) -> int:
     ap.add_argument("--head-lr", type=float, default=3e-3)
     ap.add_argument("--eval-limit", type=int, default=100, help="FLEURS test utterances per language for CER")
     ap.add_argument("--spec-augment", action="store_true",
-                    help="SpecAugment the encoder steps' log-mels (2 bands of <= 12 mel bins, 2 spans of <= 20 frames)")
+                    help="SpecAugment the encoder steps' log-mels (--freq-masks bands, --time-masks spans)")
+    ap.add_argument("--freq-masks", type=int, default=1, help="SpecAugment bands per utterance")
+    ap.add_argument("--freq-width", type=int, default=8, help="widest SpecAugment band (mel bins)")
+    ap.add_argument("--time-masks", type=int, default=2, help="SpecAugment spans per utterance")
+    ap.add_argument("--time-width", type=int, default=20, help="longest SpecAugment span (10 ms frames)")
     args = ap.parse_args(argv)
     src = args.init or args.out.with_name("whisper")
     if not (src / "config.json").is_file():
@@ -99,7 +103,8 @@ def main(argv=None) -> int:
         idx = sorted(rng.sample(range(len(train)), args.batch))
         feats = torch.from_numpy(mels[idx].astype(np.float32))
         if augment:
-            spec_augment(feats, [len(train[i].audio) // 160 for i in idx], rng)
+            spec_augment(feats, [len(train[i].audio) // 160 for i in idx], rng, freq_masks=args.freq_masks,
+                         freq_width=args.freq_width, time_masks=args.time_masks, time_width=args.time_width)
         return feats.to(args.device), [train[i] for i in idx]
 
     log = TrainLog(args.out)
@@ -138,7 +143,8 @@ def main(argv=None) -> int:
     write_report(args.out, {
         "from": str(src), "params": sum(p.numel() for p in model.parameters()), "safetensors_mb": size_mb,
         "train_seconds": round(train_seconds), "head_steps": args.head_steps, "steps": args.steps,
-        "batch": args.batch, "lr": args.lr, "spec_augment": args.spec_augment, "device": args.device,
+        "batch": args.batch, "lr": args.lr, "spec_augment": args.spec_augment and {
+            k: getattr(args, k) for k in ("freq_masks", "freq_width", "time_masks", "time_width")}, "device": args.device,
         "train_utterances": len(train),
         "trained": "encoder only (decoder stale: not for Whisper ASR/ST)",
         "test": f"FLEURS test, {args.eval_limit} utterances per language, greedy CTC",
