@@ -32,7 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
-    TrainLog, base_parser, save_fp16, setup, step_record, update, warmup_linear, write_report,
+    TrainLog, base_parser, init_folder, save_fp16, setup, step_record, update, warmup_linear, write_report,
 )
 from whisper import TRAIN_LANGS, CharVocab, cached_log_mels, ctc_cer, ctc_loss  # noqa: E402
 
@@ -95,7 +95,7 @@ def main(argv=None) -> int:
 
     # the log-mels depend on the training set and feature extractor alone: reuse the cache of the round
     # this one starts from (~5 min of extraction and 1.9 GB a round) where it has one
-    mels_dir = next((d for d in (cache_dir, src.with_name(src.name + ".init"))
+    mels_dir = next((d for d in (cache_dir, init_folder(src))
                      if (d / f"train_log_mel_{len(train)}.npy").is_file()), cache_dir)
     mels = cached_log_mels(fe, train, mels_dir)
 
@@ -103,7 +103,7 @@ def main(argv=None) -> int:
         idx = sorted(rng.sample(range(len(train)), args.batch))
         feats = torch.from_numpy(mels[idx].astype(np.float32))
         if augment:
-            spec_augment(feats, [len(train[i].audio) // 160 for i in idx], rng, freq_masks=args.freq_masks,
+            spec_augment(feats, [len(train[i].audio) // fe.hop_length for i in idx], rng, freq_masks=args.freq_masks,
                          freq_width=args.freq_width, time_masks=args.time_masks, time_width=args.time_width)
         return feats.to(args.device), [train[i] for i in idx]
 
