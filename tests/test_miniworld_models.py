@@ -209,6 +209,25 @@ def test_spec_augment_masks_bands_and_spans_inside_the_speech():
     assert ((y != x).any(dim=2) == bands).all() and 0 < bands.sum() <= 3 * 2 * 12
 
 
+def test_log_mel_key_follows_the_audio_and_the_feature_extractor():
+    import numpy as np
+    from speech_data import Utterance
+    from transformers import WhisperFeatureExtractor
+    from whisper import log_mel_key
+
+    rng = np.random.default_rng(0)
+    utts = [Utterance("en", rng.standard_normal(800).astype(np.float32), "a", "a", "fleurs") for _ in range(3)]
+    fe = WhisperFeatureExtractor(feature_size=80, chunk_length=6)
+    key = log_mel_key(fe, utts)
+    assert len(key) == 16 and key == log_mel_key(fe, [Utterance(u.lang, u.audio.copy(), u.text, u.en, u.corpus)
+                                                       for u in utts])
+    changed = [*utts[:2], Utterance("en", utts[2].audio.copy(), "a", "a", "fleurs")]
+    changed[2].audio[400] += 1e-3
+    assert log_mel_key(fe, changed) != key
+    assert log_mel_key(fe, utts[::-1]) != key
+    assert log_mel_key(WhisperFeatureExtractor(feature_size=80, chunk_length=5), utts) != key
+
+
 def test_whisper_ctc_script_trains_only_the_encoder(speech_world, tmp_path):
     """whisper_ctc.py goes on training a trained Whisper's encoder with character CTC: the CTC loss
     falls, the encoder's weights move, the decoder's are the source's, and zst loads the encoder."""
@@ -246,17 +265,16 @@ def test_whisper_ctc_script_trains_only_the_encoder(speech_world, tmp_path):
     encoder = SpeechEncoder.from_pretrained(str(out))
     assert encoder.family == "whisper" and encoder.hidden_size == 32 and encoder.window_seconds == 6.0
 
-    # each round reuses the log-mel cache of the model it starts from instead of writing its own: the
-    # first round whisper.py's; a second round (--from the first) the first round's
-    (cache,) = (tmp_path / "models" / "whisper.init").glob("train_log_mel_*.npy")
-    assert not list((tmp_path / "models" / "whisper-ctc.init").glob("*.npy"))
-    (tmp_path / "models" / "whisper-ctc.init").mkdir(exist_ok=True)
-    cache = cache.rename(tmp_path / "models" / "whisper-ctc.init" / cache.name)  # as if round 1 had made it
+    # every round reads the one content-keyed log-mel cache beside the models that whisper.py wrote
+    (cache,) = (tmp_path / "models" / "log-mel-cache").glob("*.npy")
+    written = cache.stat().st_mtime_ns
     again = tmp_path / "models" / "whisper-ctc2"
     assert whisper_ctc.main(["--world", str(speech_world), "--out", str(again), "--from", str(out), "--steps", "2",
                              "--head-steps", "1", "--batch", "8", "--eval-limit", "1", "--threads", "1",
                              "--spec-augment", "--device", "cpu"]) == 0
-    assert not list((tmp_path / "models" / "whisper-ctc2.init").glob("*.npy")) and cache.is_file()
+    assert list((tmp_path / "models" / "log-mel-cache").glob("*.npy")) == [cache]
+    assert cache.stat().st_mtime_ns == written
+    assert not list((tmp_path / "models").glob("*.init/*.npy"))
     assert json.loads((again / "eval.json").read_text())["from"] == str(out)
     assert json.loads((again / "eval.json").read_text())["spec_augment"] == {"freq_masks": 1, "freq_width": 8,
                                                                             "time_masks": 2, "time_width": 20}
