@@ -209,6 +209,40 @@ def test_spec_augment_masks_bands_and_spans_inside_the_speech():
     assert ((y != x).any(dim=2) == bands).all() and 0 < bands.sum() <= 3 * 2 * 12
 
 
+def test_speed_perturb_scales_time_and_frequency_together():
+    """whisper_ctc.speed_perturb: rate r shortens the speech to round(n / r) frames and moves a band
+    at f Hz to the bin nearest f * r; padding is the floor; rate 0 changes nothing; the window bounds it."""
+    import random
+
+    import numpy as np
+    import torch
+    from transformers import WhisperFeatureExtractor
+    from whisper_ctc import mel_centers_hz, speed_perturb
+
+    centers = mel_centers_hz(WhisperFeatureExtractor(feature_size=80, chunk_length=6))
+    assert centers.shape == (80,) and (np.diff(centers) > 0).all() and 0 < centers[0] < 100 < 7000 < centers[-1] < 8000
+
+    torch.manual_seed(0)
+    x = torch.randn(2, 80, 600)
+    y = x.clone()
+    assert speed_perturb(y, [300, 600], random.Random(0), centers, max_rate=0.0) == [300, 600]
+    assert torch.allclose(y[:, :, :300], x[:, :, :300], atol=1e-5) and torch.allclose(y[1], x[1], atol=1e-5)
+    assert (y[0, :, 300:] == x[0].min()).all()
+
+    band = torch.full((1, 80, 600), -1.0)
+    band[0, 30, :400] = 1.0  # a band at bin 30 during 400 speech frames, then padding at the floor
+    for seed in range(4):
+        r = random.Random(seed).uniform(0.9, 1.1)
+        y = band.clone()
+        (n_out,) = speed_perturb(y, [400], random.Random(seed), centers, max_rate=0.1)
+        assert n_out == round(400 / r)
+        assert (y[0, :, n_out:] == -1.0).all() and (y[0, :, : n_out] > -1.0).any(dim=0).all()
+        peak = int(y[0, :, n_out // 2].argmax())
+        assert abs(peak - int(np.abs(centers - centers[30] * r).argmin())) <= 1, (r, peak)
+    (n_out,) = speed_perturb(torch.randn(1, 80, 600), [590], random.Random(3), centers, max_rate=0.1)
+    assert n_out <= 600
+
+
 def test_log_mel_key_follows_the_audio_and_the_feature_extractor():
     import numpy as np
     from speech_data import Utterance
@@ -271,10 +305,11 @@ def test_whisper_ctc_script_trains_only_the_encoder(speech_world, tmp_path):
     again = tmp_path / "models" / "whisper-ctc2"
     assert whisper_ctc.main(["--world", str(speech_world), "--out", str(again), "--from", str(out), "--steps", "2",
                              "--head-steps", "1", "--batch", "8", "--eval-limit", "1", "--threads", "1",
-                             "--spec-augment", "--device", "cpu"]) == 0
+                             "--spec-augment", "--speed-perturb", "0.1", "--device", "cpu"]) == 0
     assert list((tmp_path / "models" / "log-mel-cache").glob("*.npy")) == [cache]
     assert cache.stat().st_mtime_ns == written
     assert not list((tmp_path / "models").glob("*.init/*.npy"))
     assert json.loads((again / "eval.json").read_text())["from"] == str(out)
     assert json.loads((again / "eval.json").read_text())["spec_augment"] == {"freq_masks": 1, "freq_width": 8,
                                                                             "time_masks": 2, "time_width": 20}
+    assert json.loads((again / "eval.json").read_text())["speed_perturb"] == 0.1

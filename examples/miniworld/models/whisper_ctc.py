@@ -11,7 +11,8 @@ from ``whisper.py`` or the ``WhisperModel`` that ``rebuild.py --only from-bundle
 training-only character-CTC head (characters of the training transcripts, blank last), trains the
 head alone for ``--head-steps`` (encoder frozen), then encoder + head for ``--steps`` on the same
 FLEURS + Common Voice + VoxPopuli + MLS training speech (never Europarl-ST; with ``--spec-augment`` the
-encoder steps see SpecAugment-masked log-mels, against overfitting in later rounds), and saves it as a
+encoder steps see SpecAugment-masked log-mels and with ``--speed-perturb`` speed-perturbed ones, both
+against overfitting to the training speakers in later rounds), and saves it as a
 ``WhisperModel`` (encoder + decoder, fp16) with the feature extractor (and the tokenizer, where
 ``--from`` has one) — what zst's ``SpeechEncoder`` loads.
 
@@ -57,6 +58,48 @@ def spec_augment(feats, frames: list[int], rng, *, freq_masks: int = 1, freq_wid
     return feats
 
 
+def mel_centers_hz(fe) -> np.ndarray:
+    """``(n_mels,)`` centre frequency (Hz) of each of ``fe``'s mel filters (their weighted mean frequency)."""
+    weights = np.asarray(fe.mel_filters, dtype=np.float64)  # (1 + n_fft // 2, n_mels)
+    hz = np.linspace(0.0, fe.sampling_rate / 2, weights.shape[0])
+    return (hz[:, None] * weights).sum(0) / weights.sum(0)
+
+
+def speed_perturb(feats, frames: list[int], rng, centers_hz: np.ndarray, *, max_rate: float = 0.1) -> list[int]:
+    """Speed perturbation (Ko et al. 2015) done on cached log-mels, in place on ``feats`` (B, n_mels,
+    frames): per utterance a rate ``r`` uniform in [1 - ``max_rate``, 1 + ``max_rate``] scales both axes as
+    resampling the audio would, each by linear interpolation: the speech's first ``frames[b]`` frames
+    become ``round(frames[b] / r)`` (never more than the window holds: ``r`` is raised where it would),
+    and the bin centred at ``f`` Hz (``centers_hz``, :func:`mel_centers_hz`) takes the value at ``f / r``
+    (clamped to the lowest / highest bin). The frames after the speech are set to the utterance's
+    minimum (Whisper's floor, what silence padding gives). ``rng``: a :class:`random.Random`. Returns
+    the new speech frame counts (for :func:`spec_augment`)."""
+    import torch
+
+    batch, n_mels, window = feats.shape
+    bins = np.arange(n_mels, dtype=np.float64)
+    n = torch.tensor([max(2, min(f, window)) for f in frames])
+    rates = [max(rng.uniform(1 - max_rate, 1 + max_rate), int(f) / window) for f in n]
+    n_out = torch.tensor([min(window, max(2, round(int(f) / r))) for f, r in zip(n, rates)])
+    floor = feats.amin(dim=(1, 2), keepdim=True)
+    # frequency axis: output bin i reads the input at fractional bin src[b, i]
+    src = torch.from_numpy(np.stack([np.interp(centers_hz / r, centers_hz, bins) for r in rates])).float()
+    lo = src.floor().long().clamp(max=n_mels - 2)
+    w = (src - lo).unsqueeze(2)
+    lo = lo.unsqueeze(2).expand(-1, -1, window)
+    m = feats.gather(1, lo) * (1 - w) + feats.gather(1, lo + 1) * w
+    # time axis: output frame t reads the input at t (n - 1) / (n_out - 1), inside the speech
+    pos = torch.arange(window).unsqueeze(0) * ((n - 1) / (n_out - 1)).unsqueeze(1)
+    pos = torch.minimum(pos, (n - 1).unsqueeze(1).float())
+    t0 = torch.minimum(pos.floor().long(), (n - 2).unsqueeze(1))
+    wt = (pos - t0).unsqueeze(1)
+    t0 = t0.unsqueeze(1).expand(-1, n_mels, -1)
+    out = m.gather(2, t0) * (1 - wt) + m.gather(2, t0 + 1) * wt
+    speech = (torch.arange(window).unsqueeze(0) < n_out.unsqueeze(1)).unsqueeze(1)
+    feats.copy_(torch.where(speech, out, floor))
+    return n_out.tolist()
+
+
 def main(argv=None) -> int:
     import torch
     from transformers import AutoTokenizer, WhisperFeatureExtractor, WhisperModel
@@ -75,6 +118,8 @@ def main(argv=None) -> int:
     ap.add_argument("--freq-width", type=int, default=8, help="widest SpecAugment band (mel bins)")
     ap.add_argument("--time-masks", type=int, default=2, help="SpecAugment spans per utterance")
     ap.add_argument("--time-width", type=int, default=20, help="longest SpecAugment span (10 ms frames)")
+    ap.add_argument("--speed-perturb", type=float, default=0.0, metavar="RATE",
+                    help="speed-perturb the encoder steps' log-mels by a rate in [1-RATE, 1+RATE] (0: off)")
     args = ap.parse_args(argv)
     src = args.init or args.out.with_name("whisper")
     if not (src / "config.json").is_file():
@@ -97,12 +142,17 @@ def main(argv=None) -> int:
     # the models serves every round (~5 min of extraction and 1.9 GB saved a round)
     mels = cached_log_mels(fe, train, args.out.parent)
 
+    centers_hz = mel_centers_hz(fe)
+
     def batch(augment: bool = False):
         idx = sorted(rng.sample(range(len(train)), args.batch))
         feats = torch.from_numpy(mels[idx].astype(np.float32))
-        if augment:
-            spec_augment(feats, [len(train[i].audio) // fe.hop_length for i in idx], rng, freq_masks=args.freq_masks,
-                         freq_width=args.freq_width, time_masks=args.time_masks, time_width=args.time_width)
+        frames = [len(train[i].audio) // fe.hop_length for i in idx]
+        if augment and args.speed_perturb:
+            frames = speed_perturb(feats, frames, rng, centers_hz, max_rate=args.speed_perturb)
+        if augment and args.spec_augment:
+            spec_augment(feats, frames, rng, freq_masks=args.freq_masks, freq_width=args.freq_width,
+                         time_masks=args.time_masks, time_width=args.time_width)
         return feats.to(args.device), [train[i] for i in idx]
 
     log = TrainLog(args.out)
@@ -117,7 +167,7 @@ def main(argv=None) -> int:
         sched = warmup_linear(opt, steps)
         t_stage = time.time()
         for step in range(1, steps + 1):
-            feats, utts = batch(augment=with_encoder and args.spec_augment)
+            feats, utts = batch(augment=with_encoder)
             with torch.set_grad_enabled(with_encoder):
                 enc = encoder(feats).last_hidden_state
             loss = ctc_loss(head, enc, utts, chars)
@@ -142,7 +192,8 @@ def main(argv=None) -> int:
         "from": str(src), "params": sum(p.numel() for p in model.parameters()), "safetensors_mb": size_mb,
         "train_seconds": round(train_seconds), "head_steps": args.head_steps, "steps": args.steps,
         "batch": args.batch, "lr": args.lr, "spec_augment": args.spec_augment and {
-            k: getattr(args, k) for k in ("freq_masks", "freq_width", "time_masks", "time_width")}, "device": args.device,
+            k: getattr(args, k) for k in ("freq_masks", "freq_width", "time_masks", "time_width")},
+        "speed_perturb": args.speed_perturb, "device": args.device,
         "train_utterances": len(train),
         "trained": "encoder only (decoder stale: not for Whisper ASR/ST)",
         "test": f"FLEURS test, {args.eval_limit} utterances per language, greedy CTC",
