@@ -132,10 +132,10 @@ VARIANTS: dict[str, Variant] = {
     "rAw6": _row_a_on("rAw5", 2500, 1.5e-4, "whisper-ctc3"),
     # row Aw6's bridge trained on over the encoder's fourth CTC round (models/whisper-ctc4)
     "rAw7": _row_a_on("rAw6", 2500, 2e-4, "whisper-ctc4"),
-    # row Aw7's bridge trained on over the encoder's fifth CTC round (models/whisper-ctc5), then row Aw8's
-    # over its sixth (models/whisper-ctc6, speed-perturbed)
-    "rAw8": _row_a_on("rAw7", 2500, 2e-4, "whisper-ctc5"),
-    "rAw9": _row_a_on("rAw8", 2500, 2e-4, "whisper-ctc6"),
+    # row Aw7's bridge trained on over the encoder's sixth CTC round (models/whisper-ctc6: rounds 5 and 6 ran
+    # back to back, the sixth speed-perturbed), then on over the same encoder
+    "rAw8": _row_a_on("rAw7", 2500, 2e-4, "whisper-ctc6"),
+    "rAw9": _row_a_on("rAw8", 2500, 1.5e-4, "whisper-ctc6"),
     # row Aw's control: the same 2,500 steps at the same lr over the old encoder
     "rAo": _row_a_on("rA8", 2500, 2.5e-4),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the

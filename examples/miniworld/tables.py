@@ -41,8 +41,8 @@ ROW_LABELS = {
     "rAw4": "Aw4",  # row Aw3 trained on over the same encoder
     "rAw5": "Aw5", "rAw6": "Aw6",  # row Aw4 trained on over the encoder's third CTC round (whisper-ctc3), then on
     "rAw7": "Aw7",  # row Aw6 trained on over the encoder's fourth CTC round (whisper-ctc4)
-    "rAw8": "Aw8",  # row Aw7 trained on over the encoder's fifth CTC round (whisper-ctc5)
-    "rAw9": "Aw9",  # row Aw8 trained on over the encoder's sixth CTC round (whisper-ctc6, speed-perturbed)
+    "rAw8": "Aw8",  # row Aw7 trained on over the encoder's sixth CTC round (whisper-ctc6, speed-perturbed)
+    "rAw9": "Aw9",  # row Aw8 trained on over the same encoder
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8", "topline": "9",
 }
