@@ -32,8 +32,9 @@ def test_list_shows_stages_in_order_and_done_markers(tmp_path, capsys):
     assert rebuild.main(["--world", str(tmp_path), "--list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     names = [line.split()[-1] for line in lines]
-    assert names[:13] == ["corpus", "nllb", "labse", "mt5", "whisper", "whisper-ctc", "whisper-ctc2", "whisper-ctc3",
-                          "whisper-ctc4", "whisper-ctc5", "whisper-ctc6", "wav2vec2",
+    assert names[:14] == ["corpus", "nllb", "labse", "mt5", "whisper", "whisper-ctc", "whisper-ctc2", "whisper-ctc3",
+                          "whisper-ctc4", "whisper-ctc5", "whisper-ctc6", "whisper-ctc7",
+                          "wav2vec2",
                           "prepare"]
     assert names.index("zerost-r3") < names.index("eval-r3") < names.index("tables") < names.index("default-model")
     assert [line.split()[0] for line in lines if line.endswith(" nllb")] == ["done"]

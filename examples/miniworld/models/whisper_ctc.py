@@ -76,7 +76,7 @@ def speed_perturb(feats, frames: list[int], rng, centers_hz: np.ndarray, *, max_
     the new speech frame counts (for :func:`spec_augment`)."""
     import torch
 
-    batch, n_mels, window = feats.shape
+    _, n_mels, window = feats.shape
     bins = np.arange(n_mels, dtype=np.float64)
     n = torch.tensor([max(2, min(f, window)) for f in frames])
     rates = [max(rng.uniform(1 - max_rate, 1 + max_rate), int(f) / window) for f in n]
