@@ -49,12 +49,6 @@ def base_parser(doc: str, name: str, *, steps: int, batch: int, batch_help: str,
     return ap
 
 
-def init_folder(model_dir: Path) -> Path:
-    """``<model_dir>.init``: the folder beside a model's output that keeps what its script builds once
-    (random-init model, tokenizer, feature caches) for later runs."""
-    return model_dir.with_name(model_dir.name + ".init")
-
-
 def setup(args) -> tuple[random.Random, dict[str, list[dict[str, str]]], Path]:
     """Threads and seeds from ``args``; returns the data RNG, the texts and the ``.init`` folder
     (random-init model + tokenizer, built once and reused by later runs)."""
@@ -63,7 +57,7 @@ def setup(args) -> tuple[random.Random, dict[str, list[dict[str, str]]], Path]:
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    return random.Random(args.seed), load_texts(args.world), init_folder(args.out)
+    return random.Random(args.seed), load_texts(args.world), args.out.with_name(args.out.name + ".init")
 
 
 def warmup_linear(opt, steps: int):
