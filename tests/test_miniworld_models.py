@@ -299,6 +299,25 @@ def test_whisper_ctc_script_trains_only_the_encoder(speech_world, tmp_path):
     encoder = SpeechEncoder.from_pretrained(str(out))
     assert encoder.family == "whisper" and encoder.hidden_size == 32 and encoder.window_seconds == 6.0
 
+    # the trained CTC head is saved beside the model: reloaded, it scores the test split's transcripts far
+    # better than a fresh head on the same encoder, and transcribes (greedy CTC) through whisper.ctc_transcribe
+    from speech_data import load_speech
+
+    enc, head, fe, chars = whisper_ctc.load_ctc_asr(out)
+    assert head.weight.shape == (len(chars.chars) + 1, 32) and chars.blank == len(chars.chars)
+    test = load_speech(speech_world, "test", ("en", "zh"), corpora=("fleurs",))[:8]
+    with torch.no_grad():
+        feats = torch.from_numpy(whisper.log_mels(fe, [u.audio for u in test]).astype("float32"))
+        states = enc(feats).last_hidden_state
+        torch.manual_seed(0)
+        fresh = torch.nn.Linear(32, len(chars.chars) + 1)
+        trained, untrained = whisper.ctc_loss(head, states, test, chars), whisper.ctc_loss(fresh, states, test, chars)
+        assert trained < 0.8 * untrained
+    hyps = whisper.ctc_transcribe(enc, head, fe, chars, [u.audio for u in test], "cpu", batch=3)
+    assert len(hyps) == len(test) and all(isinstance(h, str) for h in hyps)
+    with pytest.raises(FileNotFoundError, match="ctc_head"):
+        whisper_ctc.load_ctc_asr(src)
+
     # every round reads the one content-keyed log-mel cache beside the models that whisper.py wrote
     (cache,) = (tmp_path / "models" / "log-mel-cache").glob("*.npy")
     written = cache.stat().st_mtime_ns

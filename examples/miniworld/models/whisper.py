@@ -159,22 +159,29 @@ def ctc_loss(head, enc, utts, chars: CharVocab):
 
 
 @__import__("torch").no_grad()
+def ctc_transcribe(encoder, head, fe, chars: CharVocab, audios: list[np.ndarray], device, batch: int = 32) -> list[str]:
+    """Greedy CTC transcripts of 16 kHz ``audios`` from ``encoder`` (a ``WhisperEncoder``) and its character
+    CTC ``head`` (``Linear(d_model, len(chars.chars) + 1)``), ``batch`` utterances at a time."""
+    import torch
+
+    hyps = []
+    for i in range(0, len(audios), batch):
+        part = audios[i:i + batch]
+        feats = torch.from_numpy(log_mels(fe, part).astype(np.float32)).to(device)
+        best = head(encoder(feats).last_hidden_state).argmax(-1).tolist()
+        hyps += [chars.greedy(b[:ctc_frames(len(a), len(b))]) for b, a in zip(best, part)]
+    return hyps
+
+
 def ctc_cer(encoder, head, fe, chars: CharVocab, test, device, limit: int) -> dict[str, float]:
     """``{lang: CER}`` of greedy CTC decoding from ``encoder`` (a ``WhisperEncoder``) on the first
     ``limit`` test utterances."""
-    import torch
-
     from zst.metrics import cer
 
     out = {}
     for lang in sorted({u.lang for u in test}):
         rows = [u for u in test if u.lang == lang][:limit]
-        hyps = []
-        for i in range(0, len(rows), 32):
-            part = rows[i:i + 32]
-            feats = torch.from_numpy(log_mels(fe, [u.audio for u in part]).astype(np.float32)).to(device)
-            best = head(encoder(feats).last_hidden_state).argmax(-1).tolist()
-            hyps += [chars.greedy(b[:ctc_frames(len(u.audio), len(b))]) for b, u in zip(best, part)]
+        hyps = ctc_transcribe(encoder, head, fe, chars, [u.audio for u in rows], device)
         out[lang] = round(cer(hyps, [u.text for u in rows]).score, 2)
     return out
 

@@ -14,7 +14,9 @@ FLEURS + Common Voice + VoxPopuli + MLS training speech (never Europarl-ST; with
 encoder steps see SpecAugment-masked log-mels and with ``--speed-perturb`` speed-perturbed ones, both
 against overfitting to the training speakers in later rounds), and saves it as a
 ``WhisperModel`` (encoder + decoder, fp16) with the feature extractor (and the tokenizer, where
-``--from`` has one) — what zst's ``SpeechEncoder`` loads.
+``--from`` has one) — what zst's ``SpeechEncoder`` loads — and the trained CTC head beside it
+(``ctc_head.safetensors``, ``ctc_vocab.json``): :func:`load_ctc_asr` makes a greedy-CTC ASR model of the
+folder, the ASR half of ``baselines.py cascade-ctc``.
 
 Only the **encoder** is trained: the decoder is the one ``whisper.py`` trained on the old encoder
 and is stale (zst's ZeroST uses only the encoder; do not use this folder for Whisper ASR/ST).
@@ -24,6 +26,7 @@ encoder, read out by a fresh head) and after training.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -36,6 +39,37 @@ from common import (  # noqa: E402
     TrainLog, base_parser, save_fp16, setup, step_record, update, warmup_linear, write_report,
 )
 from whisper import TRAIN_LANGS, CharVocab, cached_log_mels, ctc_cer, ctc_loss  # noqa: E402
+
+CTC_HEAD, CTC_VOCAB = "ctc_head.safetensors", "ctc_vocab.json"
+
+
+def save_ctc_head(head, chars: CharVocab, out: Path) -> None:
+    """The CTC head (fp32 ``weight`` ``(chars + 1, d_model)``, ``bias``) and its characters (blank
+    last) into ``out``."""
+    from safetensors.torch import save_file
+
+    save_file({k: v.detach().float().cpu().contiguous() for k, v in head.state_dict().items()}, str(out / CTC_HEAD))
+    (out / CTC_VOCAB).write_text(json.dumps({"chars": chars.chars}, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def load_ctc_asr(path: Path, device: str = "cpu"):
+    """``(encoder, head, fe, chars)`` of a folder this script wrote: the ``WhisperEncoder`` (fp32, eval), the
+    trained CTC head, the feature extractor and the :class:`whisper.CharVocab` — arguments of
+    :func:`whisper.ctc_transcribe`. Raises FileNotFoundError for a folder without a CTC head (rounds trained
+    before the head was saved, or a ``whisper.py`` model)."""
+    import torch
+    from safetensors.torch import load_file
+    from transformers import WhisperFeatureExtractor, WhisperModel
+
+    path = Path(path)
+    if not (path / CTC_HEAD).is_file():
+        raise FileNotFoundError(f"{path}: no {CTC_HEAD} (a models/whisper_ctc.py folder saves one)")
+    chars = CharVocab(json.loads((path / CTC_VOCAB).read_text(encoding="utf-8"))["chars"])
+    state = load_file(str(path / CTC_HEAD))
+    head = torch.nn.Linear(state["weight"].shape[1], state["weight"].shape[0])
+    head.load_state_dict(state)
+    encoder = WhisperModel.from_pretrained(path, dtype=torch.float32).encoder
+    return encoder.to(device).eval(), head.to(device).eval(), WhisperFeatureExtractor.from_pretrained(path), chars
 
 
 def spec_augment(feats, frames: list[int], rng, *, freq_masks: int = 1, freq_width: int = 8, time_masks: int = 2,
@@ -191,6 +225,7 @@ def main(argv=None) -> int:
     tok = AutoTokenizer.from_pretrained(src) if (src / "tokenizer_config.json").is_file() else None
     size_mb = save_fp16(model, tok, args.out)
     fe.save_pretrained(args.out)
+    save_ctc_head(head, chars, args.out)
     mean = lambda d: round(sum(d.values()) / len(d), 2)  # noqa: E731
     european = lambda d: {k: v for k, v in d.items() if k not in ("zh", "ja")}  # noqa: E731
     write_report(args.out, {
