@@ -32,8 +32,8 @@ def test_list_shows_stages_in_order_and_done_markers(tmp_path, capsys):
     assert rebuild.main(["--world", str(tmp_path), "--list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     names = [line.split()[-1] for line in lines]
-    assert names[:14] == ["corpus", "nllb", "labse", "mt5", "whisper", "whisper-ctc", "whisper-ctc2", "whisper-ctc3",
-                          "whisper-ctc4", "whisper-ctc5", "whisper-ctc6", "whisper-ctc7",
+    assert names[:16] == ["corpus", "nllb", "labse", "mt5", "whisper", "whisper-ctc", "whisper-ctc2", "whisper-ctc3",
+                          "whisper-ctc4", "whisper-ctc5", "whisper-ctc6", "whisper-ctc7", "whisper-ctc8", "whisper-ctc9",
                           "wav2vec2",
                           "prepare"]
     assert names.index("zerost-r3") < names.index("eval-r3") < names.index("tables") < names.index("default-model")

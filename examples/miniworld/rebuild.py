@@ -14,7 +14,7 @@ Stages:
 
 * ``corpus`` — ``build.py`` (text, espeak-ng speech, the corpora's layouts).
 * ``nllb`` ``labse`` ``mt5`` ``whisper`` ``wav2vec2`` — the foundation models (``models/*.py``);
-  ``whisper-ctc`` … ``whisper-ctc7`` — the Whisper's encoder trained on with character CTC, seven rounds
+  ``whisper-ctc`` … ``whisper-ctc9`` — the Whisper's encoder trained on with character CTC, nine rounds
   (``models/whisper_ctc.py``).
 * ``prepare`` — ``zst prepare`` of VoxPopuli (train, with NLLB-encoder teacher states), MLS and
   Common Voice (train), their temperature mix "Big" (α = 0.5), VoxPopuli en/fr/de/it/es only, and
@@ -136,6 +136,8 @@ VARIANTS: dict[str, Variant] = {
     # back to back, the sixth speed-perturbed), then row Aw8's over its seventh (models/whisper-ctc7)
     "rAw8": _row_a_on("rAw7", 2500, 2e-4, "whisper-ctc6"),
     "rAw9": _row_a_on("rAw8", 2500, 2e-4, "whisper-ctc7"),
+    # row Aw9's bridge trained on over the encoder's ninth CTC round (rounds 8 and 9 ran back to back)
+    "rAw10": _row_a_on("rAw9", 2500, 2e-4, "whisper-ctc9"),
     # row Aw's control: the same 2,500 steps at the same lr over the old encoder
     "rAo": _row_a_on("rA8", 2500, 2.5e-4),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the
@@ -174,7 +176,7 @@ EUROPARL = ("en", "fr", "de", "it", "es", "pt", "pl", "ro", "nl")
 #: the foundation-model stages, each ``models/<script>.py --out models/<stage>`` (script: the stage's
 #: name with "_" for "-", unless MODEL_RUNS says otherwise)
 MODELS = ("nllb", "labse", "mt5", "whisper", "whisper-ctc", "whisper-ctc2", "whisper-ctc3", "whisper-ctc4",
-          "whisper-ctc5", "whisper-ctc6", "whisper-ctc7", "wav2vec2")
+          "whisper-ctc5", "whisper-ctc6", "whisper-ctc7", "whisper-ctc8", "whisper-ctc9", "wav2vec2")
 #: stage -> (script, the models/ stage it starts from (--from), more flags). whisper-ctc2:
 #: whisper-ctc's encoder trained on for a second round (its CTC loss was still falling); whisper-ctc3: a
 #: third round from whisper-ctc2 at a lower peak lr (its FLEURS test CER was still falling, 21.1 -> 17.5);
@@ -183,7 +185,8 @@ MODELS = ("nllb", "labse", "mt5", "whisper", "whisper-ctc", "whisper-ctc2", "whi
 #: whisper-ctc5: a fifth round from whisper-ctc4, the same SpecAugment (round 4 took the CER 16.7 -> 15.3 and its
 #: augmented training loss was still falling); whisper-ctc6: a sixth round from whisper-ctc5 that also
 #: speed-perturbs the log-mels (rate 0.9-1.1: new voices from the 14 training speakers per language);
-#: whisper-ctc7: a seventh round from whisper-ctc6, the same recipe (round 6 took the CER 14.1 -> 12.4)
+#: whisper-ctc7: a seventh round from whisper-ctc6, the same recipe (round 6 took the CER 14.1 -> 12.4);
+#: whisper-ctc8 and whisper-ctc9: an eighth and a ninth, the same recipe again (round 7 took it 12.5 -> 11.3)
 MODEL_RUNS = {"whisper-ctc2": ("whisper_ctc", "whisper-ctc", ["--steps", 2500]),
               "whisper-ctc3": ("whisper_ctc", "whisper-ctc2", ["--steps", 2500, "--lr", 3e-4]),
               "whisper-ctc4": ("whisper_ctc", "whisper-ctc3", ["--steps", 2500, "--lr", 2e-4, "--spec-augment"]),
@@ -191,6 +194,10 @@ MODEL_RUNS = {"whisper-ctc2": ("whisper_ctc", "whisper-ctc", ["--steps", 2500]),
               "whisper-ctc6": ("whisper_ctc", "whisper-ctc5", ["--steps", 2500, "--lr", 2e-4, "--spec-augment",
                                                                "--speed-perturb", 0.1]),
               "whisper-ctc7": ("whisper_ctc", "whisper-ctc6", ["--steps", 2500, "--lr", 2e-4, "--spec-augment",
+                                                               "--speed-perturb", 0.1]),
+              "whisper-ctc8": ("whisper_ctc", "whisper-ctc7", ["--steps", 2500, "--lr", 2e-4, "--spec-augment",
+                                                               "--speed-perturb", 0.1]),
+              "whisper-ctc9": ("whisper_ctc", "whisper-ctc8", ["--steps", 2500, "--lr", 2e-4, "--spec-augment",
                                                                "--speed-perturb", 0.1])}
 
 

@@ -43,6 +43,7 @@ ROW_LABELS = {
     "rAw7": "Aw7",  # row Aw6 trained on over the encoder's fourth CTC round (whisper-ctc4)
     "rAw8": "Aw8",  # row Aw7 trained on over the encoder's sixth CTC round (whisper-ctc6, speed-perturbed)
     "rAw9": "Aw9",  # row Aw8 trained on over the encoder's seventh CTC round (whisper-ctc7)
+    "rAw10": "Aw10",  # row Aw9 trained on over the encoder's ninth CTC round (whisper-ctc9)
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8", "topline": "9",
 }
@@ -51,7 +52,8 @@ DATA_NAMES = {"vp": "VP", "big": "Big", "vp5": "VP en fr de it es", "all": "All 
 ENCODER_NAMES = {"wav2vec2": "wav2vec2 (MMS)", "whisper": "Whisper", "whisper-ctc": "Whisper, CTC trained on",
                  "whisper-ctc2": "Whisper, CTC trained on ×2", "whisper-ctc3": "Whisper, CTC trained on ×3",
                  "whisper-ctc4": "Whisper, CTC trained on ×4", "whisper-ctc5": "Whisper, CTC trained on ×5",
-                 "whisper-ctc6": "Whisper, CTC trained on ×6", "whisper-ctc7": "Whisper, CTC trained on ×7"}
+                 "whisper-ctc6": "Whisper, CTC trained on ×6", "whisper-ctc7": "Whisper, CTC trained on ×7",
+                 "whisper-ctc8": "Whisper, CTC trained on ×8", "whisper-ctc9": "Whisper, CTC trained on ×9"}
 QFORMER_NAMES = {"simple": "Q-Simple", "lite": "Q-Lite", "nllb": "Q-NLLB"}
 LOSS_NAMES = {"nll": "NLL", "kd": "KD", "kd-nll": "KD→NLL"}
 SEEN, UNSEEN = SEEN_SPEECH, ("pl", "ro", "nl")
