@@ -332,3 +332,53 @@ def test_whisper_ctc_script_trains_only_the_encoder(speech_world, tmp_path):
     assert json.loads((again / "eval.json").read_text())["spec_augment"] == {"freq_masks": 1, "freq_width": 8,
                                                                             "time_masks": 2, "time_width": 20}
     assert json.loads((again / "eval.json").read_text())["speed_perturb"] == 0.1
+
+
+def test_ctc_cascade_baseline_transcribes_with_the_ctc_head_then_translates(speech_world, speech_clips,
+                                                                             tiny_nllb_dir, tmp_path):
+    """baselines.py cascade-ctc: every source utterance is transcribed by the whisper_ctc.py folder's CTC
+    head (exactly whisper.ctc_transcribe's output, kept as ``asr``) and translated by the NLLB model into
+    every other target, with the target reference attached."""
+    import baselines
+    import whisper
+    import whisper_ctc
+    from conftest import write_parallel_tsv
+
+    from zst.audio import load_audio
+    from zst.config import PrepareConfig
+    from zst.prepare import prepare
+    from zst.testing.tiny import DEMO_SENTENCES
+
+    src, ctc = tmp_path / "models" / "whisper", tmp_path / "models" / "whisper-ctc"
+    assert whisper.main(["--world", str(speech_world), "--out", str(src), "--languages", "en,zh", "--steps", "1",
+                         "--batch", "4", "--d-model", "32", "--enc-layers", "1", "--dec-layers", "1", "--vocab", "400",
+                         "--eval-limit", "1", "--threads", "1", "--ctc-pretrain-steps", "0", "--device", "cpu"]) == 0
+    assert whisper_ctc.main(["--world", str(speech_world), "--out", str(ctc), "--steps", "2", "--head-steps", "2",
+                             "--batch", "4", "--eval-limit", "1", "--threads", "1", "--device", "cpu"]) == 0
+    # two steps leave the head emitting blanks only; a random head (saved as the script saves it) emits a
+    # different character string per clip, so the records' transcripts show whose audio they came from
+    import torch
+
+    torch.manual_seed(0)
+    chars = whisper_ctc.load_ctc_asr(ctc)[3]
+    whisper_ctc.save_ctc_head(torch.nn.Linear(32, chars.blank + 1), chars, ctc)
+    clips = [c for c in speech_clips if c["lang"] in ("en", "de")][:4]
+    tsv = write_parallel_tsv(clips, tmp_path / "clips.tsv")
+    manifest = prepare(PrepareConfig(source=str(tmp_path), tsv=str(tsv), text_model=None), tmp_path / "prep",
+                       quiet=True)["manifest"]
+
+    path = baselines.run("cascade-ctc", manifest, tmp_path / "cascade", nllb=tiny_nllb_dir, whisper=ctc,
+                         tgts=["en", "fr"], beam=1, device="cpu")
+    records = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()]
+    by_id = {(r["id"], r["tgt_lang"]): r for r in records}
+    # en sources go into fr only, de sources into en and fr
+    n_en = sum(c["lang"] == "en" for c in clips)
+    assert len(records) == n_en + 2 * (len(clips) - n_en) and all(r["src_lang"] != r["tgt_lang"] for r in records)
+    enc, head, fe, chars = whisper_ctc.load_ctc_asr(ctc)
+    asr = whisper.ctc_transcribe(enc, head, fe, chars, [load_audio(c["path"]) for c in clips], "cpu")
+    assert len(set(asr)) == len(clips) and all(asr)
+    for c, text in zip(clips, asr):
+        k = DEMO_SENTENCES[c["lang"]].index(c["text"])
+        rec = by_id[(f"{c['lang']}_{k}", "fr")]
+        assert rec["asr"] == text and isinstance(rec["hyp"], str)
+        assert rec["ref"] == DEMO_SENTENCES["fr"][k]

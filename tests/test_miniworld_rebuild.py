@@ -33,9 +33,8 @@ def test_list_shows_stages_in_order_and_done_markers(tmp_path, capsys):
     lines = capsys.readouterr().out.splitlines()
     names = [line.split()[-1] for line in lines]
     assert names[:16] == ["corpus", "nllb", "labse", "mt5", "whisper", "whisper-ctc", "whisper-ctc2", "whisper-ctc3",
-                          "whisper-ctc4", "whisper-ctc5", "whisper-ctc6", "whisper-ctc7", "whisper-ctc8", "whisper-ctc9",
-                          "wav2vec2",
-                          "prepare"]
+                          "whisper-ctc4", "whisper-ctc5", "whisper-ctc6", "whisper-ctc7", "whisper-ctc8",
+                          "whisper-ctc9", "wav2vec2", "prepare"]
     assert names.index("zerost-r3") < names.index("eval-r3") < names.index("tables") < names.index("default-model")
     assert [line.split()[0] for line in lines if line.endswith(" nllb")] == ["done"]
     assert not lines[0].startswith("done")
@@ -210,3 +209,13 @@ def test_stage_commands_of_the_encoder_rounds(tmp_path, monkeypatch):
     cmds.clear()
     rb.run_stage("zerost-rA2")
     assert "--speech-encoder" not in cmds[0]
+    # the CTC cascade transcribes with the latest encoder round's CTC head, then scores like ZeroST
+    cmds.clear()
+    monkeypatch.setattr(rb, "keep_scores", lambda system: cmds.append(["kept", system]))
+    rb.a.beam, rb.a.eval_per_language = 4, None
+    rb.run_stage("cascade-ctc")
+    (asr_mt, ev, kept) = cmds
+    assert asr_mt[1].endswith("baselines.py") and asr_mt[2] == "cascade-ctc"
+    assert asr_mt[asr_mt.index("--whisper") + 1] == str(models / rebuild.CASCADE_CTC_ENCODER)
+    assert rebuild.CASCADE_CTC_ENCODER in rebuild.MODEL_RUNS  # a whisper_ctc.py round: it saves the head
+    assert ev[ev.index("--protocol") + 1] == "europarl-st" and kept == ["kept", "cascade-ctc"]

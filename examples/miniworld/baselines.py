@@ -3,6 +3,8 @@
     python examples/miniworld/baselines.py topline RUN/prep-ep-test --nllb MODELS/nllb -o RUN/topline
     python examples/miniworld/baselines.py cascade RUN/prep-ep-test --whisper MODELS/whisper \
         --nllb MODELS/nllb -o RUN/cascade
+    python examples/miniworld/baselines.py cascade-ctc RUN/prep-ep-test --whisper MODELS/whisper-ctc9 \
+        --nllb MODELS/nllb -o RUN/cascade-ctc
 
 * ``topline``: the NLLB model translates the *reference transcripts* (what ZeroST could at best do).
 * ``llm-topline``: the mT5 (mT0 stand-in) model translates the reference transcripts with its
@@ -10,6 +12,9 @@
   ``--nllb`` then names the mT5 folder.
 * ``cascade``: the Whisper model transcribes the speech (language given, ``<|transcribe|>``), then the
   NLLB model translates its transcripts ("Whisper-NLLB-cascade").
+* ``cascade-ctc``: the same with the Whisper *encoder's* character-CTC head as the ASR (greedy CTC; a
+  ``models/whisper_ctc.py`` folder, which saves the head): the mini-world Whisper's decoder does not
+  transcribe, its CTC-trained encoder does, and it is the encoder ZeroST's bridges read.
 
 Every source utterance is translated into every ``--tgt`` language other than its own (default:
 the nine Europarl-ST languages); the output is ``OUT/predictions/predictions.jsonl`` in the records
@@ -47,7 +52,8 @@ def _limit(items, per_language: int | None):
 
 def run(system: str, manifest: str, out: Path, *, nllb: Path, whisper: Path | None, tgts, beam: int, device: str,
         per_language: int | None = None) -> Path:
-    """Translate ``manifest``'s utterances with ``system`` (``topline`` | ``cascade``); returns predictions.jsonl."""
+    """Translate ``manifest``'s utterances with ``system`` (``topline`` | ``cascade`` | ``cascade-ctc`` |
+    ``llm-topline``); returns predictions.jsonl."""
     import torch
     from transformers import AutoTokenizer, M2M100ForConditionalGeneration
 
@@ -67,6 +73,14 @@ def run(system: str, manifest: str, out: Path, *, nllb: Path, whisper: Path | No
     sources: dict[str, str] = {}
     if system == "topline":
         sources = {it.id: it.transcript for it in items}
+    elif system == "cascade-ctc":
+        import whisper as whisper_script
+        from whisper_ctc import load_ctc_asr
+
+        encoder, head, fe, chars = load_ctc_asr(whisper, device)
+        audio = [load_audio(it.audio_path, offset=it.start, duration=it.duration) for it in items]
+        hyps = whisper_script.ctc_transcribe(encoder, head, fe, chars, audio, device)
+        sources = {it.id: h for it, h in zip(items, hyps)}
     else:
         from transformers import WhisperFeatureExtractor, WhisperForConditionalGeneration
 
@@ -88,7 +102,7 @@ def run(system: str, manifest: str, out: Path, *, nllb: Path, whisper: Path | No
             for it, h in zip(group, hyps):
                 rec = {"id": it.id, "audio": it.audio_path, "src_lang": src, "tgt_lang": tgt, "hyp": h,
                        "ref": it.reference(tgt)}
-                if system == "cascade":
+                if system.startswith("cascade"):
                     rec["asr"] = sources[it.id]
                 records.append(rec)
     return write_predictions(records, out / "predictions")
@@ -117,18 +131,18 @@ def main(argv=None) -> int:
     import torch
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("system", choices=["topline", "cascade", "llm-topline"])
+    ap.add_argument("system", choices=["topline", "cascade", "cascade-ctc", "llm-topline"])
     ap.add_argument("manifest", help="cuts.jsonl.gz or a `zst prepare` run dir (with translations)")
     ap.add_argument("--nllb", type=Path, required=True)
-    ap.add_argument("--whisper", type=Path, help="Whisper model folder (cascade)")
+    ap.add_argument("--whisper", type=Path, help="Whisper model folder (cascade; cascade-ctc: a whisper_ctc.py one)")
     ap.add_argument("--tgt", default=",".join(EUROPARL_LANGUAGES), help="comma-separated target languages")
     ap.add_argument("--beam", type=int, default=4)
     ap.add_argument("--per-language", type=int, default=None, help="first N utterances per source language")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("-o", "--out", type=Path, required=True)
     args = ap.parse_args(argv)
-    if args.system == "cascade" and not args.whisper:
-        ap.error("cascade needs --whisper")
+    if args.system.startswith("cascade") and not args.whisper:
+        ap.error(f"{args.system} needs --whisper")
     t0 = time.time()
     path = run(args.system, args.manifest, args.out, nllb=args.nllb, whisper=args.whisper,
                tgts=[t for t in args.tgt.split(",") if t], beam=args.beam, device=args.device,

@@ -21,7 +21,9 @@ Stages:
   the Europarl-ST test split (the evaluation).
 * ``zerost-<row>`` — ``zst distill`` and/or ``zst train-nll`` for one row of :data:`VARIANTS`.
 * ``eval-<row>`` — ``zst translate`` of the Europarl-ST test split into its nine languages and
-  ``zst eval --protocol europarl-st``; ``cascade`` and ``topline`` — ``baselines.py`` + the same eval.
+  ``zst eval --protocol europarl-st``; ``cascade``, ``cascade-ctc`` and ``topline`` — ``baselines.py`` + the
+  same eval (``cascade-ctc``: the CTC head of ``models/<CASCADE_CTC_ENCODER>`` as the ASR, so it needs that
+  stage trained on this machine: ``from-bundle`` unpacks the encoder without its head).
 * ``tables`` — ``docs/results/*.md`` and plots from the evaluations that exist.
 * ``default-model`` — the best evaluated row trained on the machine (highest Europarl-ST average),
   bundled (:func:`zst.models.zerost.bundle`) into ``zst/assets/default_model``, and the example
@@ -199,6 +201,10 @@ MODEL_RUNS = {"whisper-ctc2": ("whisper_ctc", "whisper-ctc", ["--steps", 2500]),
                                                                "--speed-perturb", 0.1]),
               "whisper-ctc9": ("whisper_ctc", "whisper-ctc8", ["--steps", 2500, "--lr", 2e-4, "--spec-augment",
                                                                "--speed-perturb", 0.1])}
+
+#: the CTC-cascade's ASR: the latest encoder round (its saved CTC head transcribes; ZeroST's newest rows
+#: read the same encoder)
+CASCADE_CTC_ENCODER = "whisper-ctc9"
 
 
 def _subset(full: Path, out: Path, per_language: int, langs: tuple[str, ...]) -> Path:
@@ -405,7 +411,7 @@ class Rebuild(Studies):
     def stages(self) -> list[str]:
         rows = list(VARIANTS)
         return ["corpus", *MODELS, "prepare", *[f"zerost-{r}" for r in rows], *[f"eval-{r}" for r in rows],
-                "cascade", "topline", "tables", "default-model", "from-bundle", "prepare-studies",
+                "cascade", "cascade-ctc", "topline", "tables", "default-model", "from-bundle", "prepare-studies",
                 *[f"slm-{r}" for r in SLM_ROWS], *[f"eval-slm-{r}" for r in SLM_ROWS], "eval-slm-topline",
                 "whisper-retrieval", "whisper-st", "samu", "st-samu", "st-plain", "eval-st-samu", "eval-st-plain"]
 
@@ -446,7 +452,7 @@ class Rebuild(Studies):
             self.train(row)
         elif kind == "eval":
             self.evaluate(row)
-        elif stage in ("cascade", "topline"):
+        elif stage in ("cascade", "cascade-ctc", "topline"):
             self.baseline(stage)
         elif stage == "tables":
             self.sh([PY, HERE / "tables.py", "--runs", self.runs, "--out", REPO / "docs" / "results"])
@@ -579,6 +585,8 @@ class Rebuild(Studies):
                "--beam", self.a.beam, "-o", run]
         if system == "cascade":
             cmd += ["--whisper", self.models / "whisper"]
+        elif system == "cascade-ctc":
+            cmd += ["--whisper", self.models / CASCADE_CTC_ENCODER]
         if self.a.device:
             cmd += ["--device", self.a.device]
         self.sh(cmd)

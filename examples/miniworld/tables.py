@@ -21,7 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from rebuild import SEEN_SPEECH, VARIANTS  # noqa: E402
+from rebuild import CASCADE_CTC_ENCODER, SEEN_SPEECH, VARIANTS  # noqa: E402
 
 PAPER_ORDER = ("en", "fr", "de", "it", "es", "pt", "pl", "ro", "nl")
 #: Table 1's rows in order, with their labels there (also how other rows name the row they go on from)
@@ -45,8 +45,13 @@ ROW_LABELS = {
     "rAw9": "Aw9",  # row Aw8 trained on over the encoder's seventh CTC round (whisper-ctc7)
     "rAw10": "Aw10",  # row Aw9 trained on over the encoder's ninth CTC round (whisper-ctc9)
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
-    "cascade": "8", "topline": "9",
+    "cascade": "8",  # Whisper ASR (its decoder) -> NLLB
+    "cascade-ctc": "8c",  # the Whisper encoder's CTC head as the ASR -> NLLB
+    "topline": "9",
 }
+BASELINE_NAMES = {"cascade": "Whisper → NLLB cascade",
+                  "cascade-ctc": f"Whisper encoder CTC ({CASCADE_CTC_ENCODER}) → NLLB cascade",
+                  "topline": "NLLB topline (reference transcripts)"}
 DATA_NAMES = {"vp": "VP", "big": "Big", "vp5": "VP en fr de it es", "all": "All (VP+MLS+CV+EP+FLEURS)",
               "all5": "All, en fr de it es"}
 ENCODER_NAMES = {"wav2vec2": "wav2vec2 (MMS)", "whisper": "Whisper", "whisper-ctc": "Whisper, CTC trained on",
@@ -90,8 +95,7 @@ def table1(runs: Path, scores: Path | None = None) -> str:
             qformer = QFORMER_NAMES[v.qformer] + (f" ({v.queries} queries)" if v.queries != 256 else "")
             desc = [DATA_NAMES[v.data], ENCODER_NAMES[v.encoder], qformer, loss]
         else:
-            name = "Whisper → NLLB cascade" if row == "cascade" else "NLLB topline (reference transcripts)"
-            desc = [name, "", "", ""]
+            desc = [BASELINE_NAMES[row], "", "", ""]
         if res is None:
             cells = ["not run yet"] + [""] * len(PAPER_ORDER)
         else:
