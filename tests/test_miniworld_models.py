@@ -96,6 +96,53 @@ def test_mt5_script_learns_saves_and_loads(tmp_path):
     assert gen.shape[0] == 1 and gen[0, 0].item() == tok.pad_token_id  # decoding starts from <pad>, as T5
 
 
+def test_distill_loss_is_distilhubert_eq1_over_the_frames_both_hold():
+    """wav2vec2.distill_loss: per frame mean |pred - target| - log sigmoid(cos), averaged over the frames
+    both the student and the teacher hold; what lies past them does not count."""
+    import math
+
+    import torch
+    import wav2vec2
+
+    torch.manual_seed(0)
+    y = torch.randn(2, 6, 4)
+    same = wav2vec2.distill_loss(y.clone(), y, torch.tensor([6, 6]), torch.tensor([6, 6]))
+    assert same.item() == pytest.approx(math.log1p(math.exp(-1)), abs=1e-6)  # L1 0, cos 1
+    p = torch.randn(2, 5, 4)  # the student holds one frame fewer
+    n_s, n_t = torch.tensor([5, 3]), torch.tensor([6, 4])
+    frames = [(0, t) for t in range(5)] + [(1, t) for t in range(3)]
+    want = sum((p[b, t] - y[b, t]).abs().mean() - torch.nn.functional.logsigmoid(
+        torch.nn.functional.cosine_similarity(p[b, t], y[b, t], dim=0)) for b, t in frames) / len(frames)
+    got = wav2vec2.distill_loss(p, y, n_s, n_t)
+    assert got.item() == pytest.approx(want.item(), rel=1e-5)
+    p2, y2 = p.clone(), y.clone()
+    p2[1, 3:], y2[1, 3:], y2[:, 5:] = 100.0, -100.0, 7.0  # past the frames both hold
+    assert wav2vec2.distill_loss(p2, y2, n_s, n_t).item() == pytest.approx(got.item(), rel=1e-6)
+
+
+def test_wav2vec2_script_distils_a_whisper_teacher(speech_world, tmp_path):
+    """wav2vec2.py --teacher: the student also predicts the Whisper teacher's encoder states; both the
+    distillation loss falls (the logged loss is CTC + 1 x it), and the report names the teacher."""
+    import whisper
+    import wav2vec2
+
+    teacher = tmp_path / "models" / "whisper"
+    assert whisper.main(["--world", str(speech_world), "--out", str(teacher), "--languages", "en,zh", "--steps", "1",
+                         "--batch", "4", "--d-model", "32", "--enc-layers", "1", "--dec-layers", "1", "--vocab", "400",
+                         "--eval-limit", "1", "--threads", "1", "--ctc-pretrain-steps", "0", "--device", "cpu"]) == 0
+    out = tmp_path / "models" / "wav2vec2-kd"
+    args = ["--world", str(speech_world), "--out", str(out), "--langs", "en,zh", "--corpora", "fleurs",
+            "--steps", "30", "--batch", "12", "--hidden", "32", "--layers", "1", "--heads", "2", "--ffn", "64",
+            "--conv-dims", "16,16,16,16,16,16,16", "--lr", "3e-3", "--log-every", "5", "--eval-every", "0",
+            "--eval-limit", "2", "--threads", "1", "--device", "cpu", "--teacher", str(teacher)]
+    assert wav2vec2.main([*args, "--max-seconds", "6"]) == 0
+    log = [json.loads(line) for line in (tmp_path / "models" / "wav2vec2-kd.train_log.jsonl").read_text().splitlines()]
+    steps = [r for r in log if "distill" in r]
+    assert steps[-1]["distill"] < 0.8 * steps[0]["distill"]
+    assert all(r["loss"] == pytest.approx(r["ctc"] + r["distill"], abs=2e-4) for r in steps)  # weight 1
+    assert json.loads((out / "eval.json").read_text())["teacher"] == str(teacher)
+
+
 def test_wav2vec2_script_learns_saves_and_loads(speech_world):
     import numpy as np
     import torch

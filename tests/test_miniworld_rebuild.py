@@ -32,9 +32,9 @@ def test_list_shows_stages_in_order_and_done_markers(tmp_path, capsys):
     assert rebuild.main(["--world", str(tmp_path), "--list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     names = [line.split()[-1] for line in lines]
-    assert names[:16] == ["corpus", "nllb", "labse", "mt5", "whisper", "whisper-ctc", "whisper-ctc2", "whisper-ctc3",
+    assert names[:17] == ["corpus", "nllb", "labse", "mt5", "whisper", "whisper-ctc", "whisper-ctc2", "whisper-ctc3",
                           "whisper-ctc4", "whisper-ctc5", "whisper-ctc6", "whisper-ctc7", "whisper-ctc8",
-                          "whisper-ctc9", "wav2vec2", "prepare"]
+                          "whisper-ctc9", "wav2vec2", "wav2vec2-kd", "prepare"]
     assert names.index("zerost-r3") < names.index("eval-r3") < names.index("tables") < names.index("default-model")
     assert [line.split()[0] for line in lines if line.endswith(" nllb")] == ["done"]
     assert not lines[0].startswith("done")
@@ -201,6 +201,12 @@ def test_stage_commands_of_the_encoder_rounds(tmp_path, monkeypatch):
     assert cmds[0][cmds[0].index("--out") + 1] == str(models / "whisper-ctc2")
     assert cmds[0][cmds[0].index("--from") + 1] == str(models / "whisper-ctc")
     assert "--from" not in cmds[1]  # whisper-ctc: the script's default, models/whisper
+    cmds.clear()
+    rb.run_stage("wav2vec2-kd")  # wav2vec2.py from scratch, the latest Whisper encoder round as its teacher
+    (kd,) = cmds
+    assert kd[1].endswith("models/wav2vec2.py") and "--from" not in kd
+    assert kd[kd.index("--out") + 1] == str(models / "wav2vec2-kd")
+    assert kd[kd.index("--teacher") + 1] == str(models / "whisper-ctc9")
     cmds.clear()
     rb.run_stage("zerost-rAw")
     (nll,) = cmds

@@ -15,7 +15,8 @@ Stages:
 * ``corpus`` — ``build.py`` (text, espeak-ng speech, the corpora's layouts).
 * ``nllb`` ``labse`` ``mt5`` ``whisper`` ``wav2vec2`` — the foundation models (``models/*.py``);
   ``whisper-ctc`` … ``whisper-ctc9`` — the Whisper's encoder trained on with character CTC, nine rounds
-  (``models/whisper_ctc.py``).
+  (``models/whisper_ctc.py``); ``wav2vec2-kd`` — the wav2vec2 stand-in trained again from scratch with CTC
+  plus DistilHuBERT-style prediction of ``whisper-ctc9``'s encoder states (``wav2vec2.py --teacher``).
 * ``prepare`` — ``zst prepare`` of VoxPopuli (train, with NLLB-encoder teacher states), MLS and
   Common Voice (train), their temperature mix "Big" (α = 0.5), VoxPopuli en/fr/de/it/es only, and
   the Europarl-ST test split (the evaluation).
@@ -178,7 +179,8 @@ EUROPARL = ("en", "fr", "de", "it", "es", "pt", "pl", "ro", "nl")
 #: the foundation-model stages, each ``models/<script>.py --out models/<stage>`` (script: the stage's
 #: name with "_" for "-", unless MODEL_RUNS says otherwise)
 MODELS = ("nllb", "labse", "mt5", "whisper", "whisper-ctc", "whisper-ctc2", "whisper-ctc3", "whisper-ctc4",
-          "whisper-ctc5", "whisper-ctc6", "whisper-ctc7", "whisper-ctc8", "whisper-ctc9", "wav2vec2")
+          "whisper-ctc5", "whisper-ctc6", "whisper-ctc7", "whisper-ctc8", "whisper-ctc9", "wav2vec2",
+          "wav2vec2-kd")
 #: stage -> (script, the models/ stage it starts from (--from), more flags). whisper-ctc2:
 #: whisper-ctc's encoder trained on for a second round (its CTC loss was still falling); whisper-ctc3: a
 #: third round from whisper-ctc2 at a lower peak lr (its FLEURS test CER was still falling, 21.1 -> 17.5);
@@ -189,7 +191,15 @@ MODELS = ("nllb", "labse", "mt5", "whisper", "whisper-ctc", "whisper-ctc2", "whi
 #: speed-perturbs the log-mels (rate 0.9-1.1: new voices from the 14 training speakers per language);
 #: whisper-ctc7: a seventh round from whisper-ctc6, the same recipe (round 6 took the CER 14.1 -> 12.4);
 #: whisper-ctc8 and whisper-ctc9: an eighth and a ninth, the same recipe again (round 7 took it 12.5 -> 11.3)
-MODEL_RUNS = {"whisper-ctc2": ("whisper_ctc", "whisper-ctc", ["--steps", 2500]),
+class ModelDir(str):
+    """A :data:`MODEL_RUNS` flag value that names another ``models/`` stage: the command gets its folder."""
+
+
+#: wav2vec2-kd: wav2vec2.py from scratch (its own .init) with whisper-ctc9 as the frame-level teacher (CTC
+#: alone stayed on the blank plateau in three runs), utterances up to the teacher's 6 s window, ~45 min
+MODEL_RUNS = {"wav2vec2-kd": ("wav2vec2", None, ["--teacher", ModelDir("whisper-ctc9"), "--max-seconds", 6,
+                                                 "--steps", 3500, "--batch", 16, "--lr", 1e-3, "--eval-every", 500]),
+              "whisper-ctc2": ("whisper_ctc", "whisper-ctc", ["--steps", 2500]),
               "whisper-ctc3": ("whisper_ctc", "whisper-ctc2", ["--steps", 2500, "--lr", 3e-4]),
               "whisper-ctc4": ("whisper_ctc", "whisper-ctc3", ["--steps", 2500, "--lr", 2e-4, "--spec-augment"]),
               "whisper-ctc5": ("whisper_ctc", "whisper-ctc4", ["--steps", 2500, "--lr", 2e-4, "--spec-augment"]),
@@ -422,6 +432,7 @@ class Rebuild(Studies):
             self.sh([PY, HERE / "build.py", "--out", self.world])
         elif stage in MODELS:
             script, start, flags = MODEL_RUNS.get(stage, (stage.replace("-", "_"), None, []))
+            flags = [self.models / f if isinstance(f, ModelDir) else f for f in flags]
             cmd = [PY, HERE / "models" / f"{script}.py", "--world", self.world, "--out", self.models / stage, *flags]
             if start:
                 cmd += ["--from", self.models / start]

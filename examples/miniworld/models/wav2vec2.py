@@ -13,6 +13,14 @@ punctuation (``|`` = word boundary; zh hanzi and ja kana/kanji are characters; C
 ``<pad>``). Batches hold utterances of similar length, about ``--batch`` seconds of (padded) audio;
 AdamW with linear warm-up and decay, gradient clipping, SpecAugment-style time masking.
 
+CTC alone from raw waveforms and a random init needs far more updates than a CPU gives (three runs
+stayed on the blank plateau). ``--teacher`` (a trained mini-world Whisper, e.g. ``models/whisper-ctc9``)
+adds a dense frame-level target, as DistilHuBERT (Chang et al. 2022, Eq. 1: L1 − log σ(cos) per frame)
+distils HuBERT: a training-only linear head predicts the teacher encoder's last-layer states from the
+student's last layer at the same 20 ms frames (both 50 frames/s), and the loss is CTC + ``--distill-weight`` ×
+that. The student then also inherits what the Whisper stand-in learnt (it is no longer an independent
+encoder): say so wherever its results are compared with the Whisper one's.
+
 Saved with ``save_pretrained`` (safetensors, fp16 weights) together with a ``Wav2Vec2Processor``
 (``Wav2Vec2FeatureExtractor(do_normalize=True, return_attention_mask=True)`` +
 ``Wav2Vec2CTCTokenizer``), so zst loads it like a hub id: ``SpeechEncoder.from_pretrained(path)``
@@ -156,6 +164,53 @@ def evaluate(model, processor, utts, device) -> dict[str, dict[str, float]]:
     return scores
 
 
+class WhisperTeacher:
+    """Frozen encoder states of a trained mini-world Whisper as frame targets for the wav2vec2 student.
+
+    ``states(audios)`` -> ``(B, frames, d_model)`` float32 last-layer states (20 ms frames, the padded
+    window) and ``(B,)`` valid frame counts (ceil(samples / 320), at most the window's)."""
+
+    def __init__(self, path: Path, device: str):
+        import torch
+        from transformers import WhisperFeatureExtractor, WhisperModel
+
+        self.fe = WhisperFeatureExtractor.from_pretrained(path)
+        self.encoder = WhisperModel.from_pretrained(path, dtype=torch.float32).encoder.to(device).eval()
+        self.encoder.requires_grad_(False)
+        self.device = device
+        self.window = 2 * self.encoder.config.max_source_positions * self.fe.hop_length  # samples
+
+    @__import__("torch").no_grad()
+    def states(self, audios):
+        import numpy as np
+        import torch
+
+        feats = self.fe([np.asarray(a, dtype=np.float32) for a in audios], sampling_rate=SAMPLING_RATE,
+                        return_tensors="pt")["input_features"].to(self.device)
+        out = self.encoder(feats).last_hidden_state
+        frames = torch.tensor([min(out.shape[1], -(-len(a) // 320)) for a in audios])
+        return out, frames
+
+
+def distill_loss(pred, target, pred_frames, target_frames):
+    """DistilHuBERT's layer-prediction loss (Chang et al. 2022, Eq. 1) averaged over the frames both hold:
+    per frame the mean absolute error over dimensions minus log σ(cosine similarity).
+
+    Args:
+        pred: ``(B, T_s, D)`` student predictions; target: ``(B, T_t, D)`` teacher states (same frame rate).
+        pred_frames, target_frames: ``(B,)`` valid frames of each.
+    """
+    import torch
+
+    n = torch.minimum(pred_frames, target_frames).clamp(max=min(pred.shape[1], target.shape[1]))
+    t = int(n.max())
+    p, y = pred[:, :t], target[:, :t]
+    valid = (torch.arange(t, device=p.device)[None, :] < n.to(p.device)[:, None]).float()
+    cos = torch.nn.functional.cosine_similarity(p, y, dim=-1)
+    per_frame = (p - y).abs().mean(-1) - torch.nn.functional.logsigmoid(cos)
+    return (per_frame * valid).sum() / valid.sum().clamp(min=1)
+
+
 def mean_of(scores, key) -> float:
     return round(sum(s[key] for s in scores.values()) / max(1, len(scores)), 2)
 
@@ -180,6 +235,9 @@ def main(argv=None) -> int:
     ap.add_argument("--eval-corpus", default="fleurs", help="test corpus scored at the end")
     ap.add_argument("--eval-limit", type=int, default=None, help="test utterances per language (default: all)")
     ap.add_argument("--eval-every", type=int, default=250, help="steps between dev CER probes (0: none)")
+    ap.add_argument("--teacher", type=Path, default=None,
+                    help="trained mini-world Whisper folder whose encoder states the student also predicts")
+    ap.add_argument("--distill-weight", type=float, default=1.0, help="weight of the --teacher loss beside CTC")
     args = ap.parse_args(argv)
     langs = [x.strip() for x in args.langs.split(",") if x.strip()]
     corpora = [x.strip() for x in args.corpora.split(",") if x.strip()]
@@ -199,12 +257,22 @@ def main(argv=None) -> int:
     model = Wav2Vec2ForCTC.from_pretrained(init_dir).to(args.device)
     model.config.mask_time_prob = args.mask_time_prob  # (the cached init may have been built with another)
     model.train()
+    teacher = head = None
+    if args.teacher:
+        if not (args.teacher / "config.json").is_file():
+            raise SystemExit(f"--teacher {args.teacher}: no trained Whisper there")
+        teacher = WhisperTeacher(args.teacher, args.device)
+        if max(len(a) for _, a, _ in train) > teacher.window:
+            raise SystemExit(f"--teacher {args.teacher}: its window is {teacher.window / SAMPLING_RATE:g} s; "
+                             f"set --max-seconds to at most that")
+        head = torch.nn.Linear(model.config.hidden_size, teacher.encoder.config.d_model).to(args.device)
+    params = [*model.parameters(), *(head.parameters() if head is not None else [])]
     vocab = processor.tokenizer.get_vocab()
     unk = vocab["<unk>"]
     labels = [[vocab.get(DELIM if c == " " else c, unk) for c in text] for _, _, text in train]
     buckets = buckets_of([len(a) for _, a, _ in train], args.batch)
     n_params = sum(p.numel() for p in model.parameters())
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98), eps=1e-6)
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98), eps=1e-6)
     sched = warmup_linear(opt, args.steps)
     log = TrainLog(args.out)
     log.write({"params": n_params, "vocab": len(vocab), "train_utterances": len(train), "buckets": len(buckets),
@@ -220,10 +288,19 @@ def main(argv=None) -> int:
         idx = buckets[order.pop()]
         batch = collate(processor.feature_extractor, [train[i][1] for i in idx], [labels[i] for i in idx], args.device)
         audio_seconds += sum(len(train[i][1]) for i in idx) / SAMPLING_RATE
-        loss = model(**batch).loss
-        update(loss, opt, sched, model.parameters())
+        extra = {}
+        if teacher is None:
+            loss = model(**batch).loss
+        else:
+            out = model(**batch, output_hidden_states=True)
+            target, target_frames = teacher.states([train[i][1] for i in idx])
+            frames = model._get_feat_extract_output_lengths(batch["attention_mask"].sum(-1)).cpu()
+            kd = distill_loss(head(out.hidden_states[-1]), target, frames, target_frames)
+            loss = out.loss + args.distill_weight * kd
+            extra = {"ctc": out.loss.item(), "distill": kd.item()}
+        update(loss, opt, sched, params)
         if step % args.log_every == 0 or step == 1:
-            rec = step_record(step, loss, sched, t0, audio_hours=round(audio_seconds / 3600, 2))
+            rec = step_record(step, loss, sched, t0, audio_hours=round(audio_seconds / 3600, 2), **extra)
             if args.eval_every and (step % args.eval_every == 0):
                 dev_scores = evaluate(model, processor, dev, args.device)
                 rec["dev_cer"] = mean_of(dev_scores, "cer")
@@ -244,6 +321,7 @@ def main(argv=None) -> int:
               "train_hours_seen": round(audio_seconds / 3600, 2), "train_hours_available":
               round(sum(len(a) for _, a, _ in train) / SAMPLING_RATE / 3600, 2),
               "languages": langs, "corpora": corpora, "vocab": len(vocab),
+              "teacher": str(args.teacher) if args.teacher else None, "distill_weight": args.distill_weight,
               "eval": f"{args.eval_corpus} test, greedy CTC, zst.metrics cer/wer (whisper-basic normalisation)",
               "eval_seconds": round(eval_seconds),
               "test_cer": {k: v["cer"] for k, v in scores.items()},
