@@ -67,7 +67,7 @@ class Variant:
 
     data: str  # vp | big | vp5 (VoxPopuli en fr de it es only) | all (every transcribed training split)
     # | all5 (all, en fr de it es speech only)
-    encoder: str  # wav2vec2 | whisper
+    encoder: str  # the models/ folder: wav2vec2 | wav2vec2-kd | whisper | whisper-ctc…
     qformer: str  # simple | lite | nllb
     loss: str  # nll | kd | kd-nll
     queries: int = 256
@@ -141,6 +141,9 @@ VARIANTS: dict[str, Variant] = {
     "rAw9": _row_a_on("rAw8", 2500, 2e-4, "whisper-ctc7"),
     # row Aw9's bridge trained on over the encoder's ninth CTC round (rounds 8 and 9 ran back to back)
     "rAw10": _row_a_on("rAw9", 2500, 2e-4, "whisper-ctc9"),
+    # row A's setting over the wav2vec2 stand-in distilled from whisper-ctc9 (models/wav2vec2-kd): the paper's
+    # MMS-vs-Whisper comparison (rows 6 vs 7) where the bridge learns content, against row A's 4,000 steps
+    "rAv": Variant("all", "wav2vec2-kd", "nllb", "nll", queries=64, nll_steps=4000, lr=5e-4),
     # row Aw's control: the same 2,500 steps at the same lr over the old encoder
     "rAo": _row_a_on("rA8", 2500, 2.5e-4),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the

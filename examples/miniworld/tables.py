@@ -44,6 +44,7 @@ ROW_LABELS = {
     "rAw8": "Aw8",  # row Aw7 trained on over the encoder's sixth CTC round (whisper-ctc6, speed-perturbed)
     "rAw9": "Aw9",  # row Aw8 trained on over the encoder's seventh CTC round (whisper-ctc7)
     "rAw10": "Aw10",  # row Aw9 trained on over the encoder's ninth CTC round (whisper-ctc9)
+    "rAv": "Av",  # row A's setting over the wav2vec2 stand-in distilled from the Whisper encoder (wav2vec2-kd)
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8",  # Whisper ASR (its decoder) -> NLLB
     "cascade-ctc": "8c",  # the Whisper encoder's CTC head as the ASR -> NLLB
@@ -54,7 +55,9 @@ BASELINE_NAMES = {"cascade": "Whisper → NLLB cascade",
                   "topline": "NLLB topline (reference transcripts)"}
 DATA_NAMES = {"vp": "VP", "big": "Big", "vp5": "VP en fr de it es", "all": "All (VP+MLS+CV+EP+FLEURS)",
               "all5": "All, en fr de it es"}
-ENCODER_NAMES = {"wav2vec2": "wav2vec2 (MMS)", "whisper": "Whisper", "whisper-ctc": "Whisper, CTC trained on",
+ENCODER_NAMES = {"wav2vec2": "wav2vec2 (MMS)",
+                 "wav2vec2-kd": "wav2vec2 (MMS), CTC + distilled from Whisper ×9",
+                 "whisper": "Whisper", "whisper-ctc": "Whisper, CTC trained on",
                  "whisper-ctc2": "Whisper, CTC trained on ×2", "whisper-ctc3": "Whisper, CTC trained on ×3",
                  "whisper-ctc4": "Whisper, CTC trained on ×4", "whisper-ctc5": "Whisper, CTC trained on ×5",
                  "whisper-ctc6": "Whisper, CTC trained on ×6", "whisper-ctc7": "Whisper, CTC trained on ×7",
