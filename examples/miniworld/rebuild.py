@@ -144,6 +144,8 @@ VARIANTS: dict[str, Variant] = {
     # row A's setting over the wav2vec2 stand-in distilled from whisper-ctc9 (models/wav2vec2-kd): the paper's
     # MMS-vs-Whisper comparison (rows 6 vs 7) where the bridge learns content, against row A's 4,000 steps
     "rAv": Variant("all", "wav2vec2-kd", "nllb", "nll", queries=64, nll_steps=4000, lr=5e-4),
+    # ... and over its teacher, the Whisper encoder after nine CTC rounds, from scratch: row Av's peer
+    "rAc": Variant("all", "whisper-ctc9", "nllb", "nll", queries=64, nll_steps=4000, lr=5e-4),
     # row Aw's control: the same 2,500 steps at the same lr over the old encoder
     "rAo": _row_a_on("rA8", 2500, 2.5e-4),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the

@@ -45,6 +45,7 @@ ROW_LABELS = {
     "rAw9": "Aw9",  # row Aw8 trained on over the encoder's seventh CTC round (whisper-ctc7)
     "rAw10": "Aw10",  # row Aw9 trained on over the encoder's ninth CTC round (whisper-ctc9)
     "rAv": "Av",  # row A's setting over the wav2vec2 stand-in distilled from the Whisper encoder (wav2vec2-kd)
+    "rAc": "Ac",  # row A's setting over whisper-ctc9 (row Av's teacher), from scratch
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8",  # Whisper ASR (its decoder) -> NLLB
     "cascade-ctc": "8c",  # the Whisper encoder's CTC head as the ASR -> NLLB
