@@ -186,6 +186,12 @@ EUROPARL = ("en", "fr", "de", "it", "es", "pt", "pl", "ro", "nl")
 MODELS = ("nllb", "labse", "mt5", "whisper", "whisper-ctc", "whisper-ctc2", "whisper-ctc3", "whisper-ctc4",
           "whisper-ctc5", "whisper-ctc6", "whisper-ctc7", "whisper-ctc8", "whisper-ctc9", "wav2vec2",
           "wav2vec2-kd")
+
+
+class ModelDir(str):
+    """A :data:`MODEL_RUNS` flag value that names another ``models/`` stage: the command gets its folder."""
+
+
 #: stage -> (script, the models/ stage it starts from (--from), more flags). whisper-ctc2:
 #: whisper-ctc's encoder trained on for a second round (its CTC loss was still falling); whisper-ctc3: a
 #: third round from whisper-ctc2 at a lower peak lr (its FLEURS test CER was still falling, 21.1 -> 17.5);
@@ -195,13 +201,9 @@ MODELS = ("nllb", "labse", "mt5", "whisper", "whisper-ctc", "whisper-ctc2", "whi
 #: augmented training loss was still falling); whisper-ctc6: a sixth round from whisper-ctc5 that also
 #: speed-perturbs the log-mels (rate 0.9-1.1: new voices from the 14 training speakers per language);
 #: whisper-ctc7: a seventh round from whisper-ctc6, the same recipe (round 6 took the CER 14.1 -> 12.4);
-#: whisper-ctc8 and whisper-ctc9: an eighth and a ninth, the same recipe again (round 7 took it 12.5 -> 11.3)
-class ModelDir(str):
-    """A :data:`MODEL_RUNS` flag value that names another ``models/`` stage: the command gets its folder."""
-
-
+#: whisper-ctc8 and whisper-ctc9: an eighth and a ninth, the same recipe again (round 7 took it 12.5 -> 11.3);
 #: wav2vec2-kd: wav2vec2.py from scratch (its own .init) with whisper-ctc9 as the frame-level teacher (CTC
-#: alone stayed on the blank plateau in three runs), utterances up to the teacher's 6 s window, ~45 min
+#: alone stayed on the blank plateau in three runs), utterances up to the teacher's 6 s window (23 min)
 MODEL_RUNS = {"wav2vec2-kd": ("wav2vec2", None, ["--teacher", ModelDir("whisper-ctc9"), "--max-seconds", 6,
                                                  "--steps", 3500, "--batch", 16, "--lr", 1e-3, "--eval-every", 500]),
               "whisper-ctc2": ("whisper_ctc", "whisper-ctc", ["--steps", 2500]),

@@ -297,10 +297,11 @@ def main(argv=None) -> int:
             frames = model._get_feat_extract_output_lengths(batch["attention_mask"].sum(-1)).cpu()
             kd = distill_loss(head(out.hidden_states[-1]), target, frames, target_frames)
             loss = out.loss + args.distill_weight * kd
-            extra = {"ctc": out.loss.item(), "distill": kd.item()}
+            extra = {"ctc": out.loss.detach(), "distill": kd.detach()}
         update(loss, opt, sched, params)
         if step % args.log_every == 0 or step == 1:
-            rec = step_record(step, loss, sched, t0, audio_hours=round(audio_seconds / 3600, 2), **extra)
+            rec = step_record(step, loss, sched, t0, audio_hours=round(audio_seconds / 3600, 2),
+                              **{k: v.item() for k, v in extra.items()})  # (synchronises a GPU only here)
             if args.eval_every and (step % args.eval_every == 0):
                 dev_scores = evaluate(model, processor, dev, args.device)
                 rec["dev_cer"] = mean_of(dev_scores, "cer")
