@@ -26,6 +26,18 @@ def speech_world(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.fixture(scope="module")
+def tiny_trained_whisper(speech_world, tmp_path_factory) -> Path:
+    """A one-step whisper.py model (d_model 32, en + zh) of ``speech_world``: a teacher or a CTC round's start."""
+    import whisper
+
+    out = tmp_path_factory.mktemp("tiny_trained_whisper") / "models" / "whisper"
+    assert whisper.main(["--world", str(speech_world), "--out", str(out), "--languages", "en,zh", "--steps", "1",
+                         "--batch", "4", "--d-model", "32", "--enc-layers", "1", "--dec-layers", "1", "--vocab", "400",
+                         "--eval-limit", "1", "--threads", "1", "--ctc-pretrain-steps", "0", "--device", "cpu"]) == 0
+    return out
+
+
 def test_nllb_script_learns_saves_and_loads(tmp_path):
     import build
     import nllb
@@ -120,16 +132,12 @@ def test_distill_loss_is_distilhubert_eq1_over_the_frames_both_hold():
     assert wav2vec2.distill_loss(p2, y2, n_s, n_t).item() == pytest.approx(got.item(), rel=1e-6)
 
 
-def test_wav2vec2_script_distils_a_whisper_teacher(speech_world, tmp_path):
-    """wav2vec2.py --teacher: the student also predicts the Whisper teacher's encoder states; both the
+def test_wav2vec2_script_distils_a_whisper_teacher(speech_world, tiny_trained_whisper, tmp_path):
+    """wav2vec2.py --teacher: the student also predicts the Whisper teacher's encoder states; the
     distillation loss falls (the logged loss is CTC + 1 x it), and the report names the teacher."""
-    import whisper
     import wav2vec2
 
-    teacher = tmp_path / "models" / "whisper"
-    assert whisper.main(["--world", str(speech_world), "--out", str(teacher), "--languages", "en,zh", "--steps", "1",
-                         "--batch", "4", "--d-model", "32", "--enc-layers", "1", "--dec-layers", "1", "--vocab", "400",
-                         "--eval-limit", "1", "--threads", "1", "--ctc-pretrain-steps", "0", "--device", "cpu"]) == 0
+    teacher = tiny_trained_whisper
     out = tmp_path / "models" / "wav2vec2-kd"
     args = ["--world", str(speech_world), "--out", str(out), "--langs", "en,zh", "--corpora", "fleurs",
             "--steps", "30", "--batch", "12", "--hidden", "32", "--layers", "1", "--heads", "2", "--ffn", "64",
@@ -382,7 +390,8 @@ def test_whisper_ctc_script_trains_only_the_encoder(speech_world, tmp_path):
 
 
 def test_ctc_cascade_baseline_transcribes_with_the_ctc_head_then_translates(speech_world, speech_clips,
-                                                                             tiny_nllb_dir, tmp_path):
+                                                                             tiny_nllb_dir, tiny_trained_whisper,
+                                                                             tmp_path):
     """baselines.py cascade-ctc: every source utterance is transcribed by the whisper_ctc.py folder's CTC
     head (exactly whisper.ctc_transcribe's output, kept as ``asr``) and translated by the NLLB model into
     every other target, with the target reference attached."""
@@ -396,12 +405,10 @@ def test_ctc_cascade_baseline_transcribes_with_the_ctc_head_then_translates(spee
     from zst.prepare import prepare
     from zst.testing.tiny import DEMO_SENTENCES
 
-    src, ctc = tmp_path / "models" / "whisper", tmp_path / "models" / "whisper-ctc"
-    assert whisper.main(["--world", str(speech_world), "--out", str(src), "--languages", "en,zh", "--steps", "1",
-                         "--batch", "4", "--d-model", "32", "--enc-layers", "1", "--dec-layers", "1", "--vocab", "400",
-                         "--eval-limit", "1", "--threads", "1", "--ctc-pretrain-steps", "0", "--device", "cpu"]) == 0
-    assert whisper_ctc.main(["--world", str(speech_world), "--out", str(ctc), "--steps", "2", "--head-steps", "2",
-                             "--batch", "4", "--eval-limit", "1", "--threads", "1", "--device", "cpu"]) == 0
+    ctc = tmp_path / "models" / "whisper-ctc"
+    assert whisper_ctc.main(["--world", str(speech_world), "--out", str(ctc), "--from", str(tiny_trained_whisper),
+                             "--steps", "2", "--head-steps", "2", "--batch", "4", "--eval-limit", "1", "--threads", "1",
+                             "--device", "cpu"]) == 0
     # two steps leave the head emitting blanks only; a random head (saved as the script saves it) emits a
     # different character string per clip, so the records' transcripts show whose audio they came from
     import torch

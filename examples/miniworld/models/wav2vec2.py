@@ -42,6 +42,7 @@ from common import (  # noqa: E402
     LANGS, TrainLog, base_parser, save_fp16, setup, step_record, update, warmup_linear, write_report,
 )
 from speech_data import CORPUS_ROOTS, load_speech  # noqa: E402
+from whisper import ctc_frames  # noqa: E402
 
 SAMPLING_RATE = 16_000
 HELD_OUT = ("ca", "af")  # the zero-shot languages: no speech model has heard them
@@ -188,7 +189,7 @@ class WhisperTeacher:
         feats = self.fe([np.asarray(a, dtype=np.float32) for a in audios], sampling_rate=SAMPLING_RATE,
                         return_tensors="pt")["input_features"].to(self.device)
         out = self.encoder(feats).last_hidden_state
-        frames = torch.tensor([min(out.shape[1], -(-len(a) // 320)) for a in audios])
+        frames = torch.tensor([ctc_frames(len(a), out.shape[1]) for a in audios])
         return out, frames
 
 
@@ -199,6 +200,9 @@ def distill_loss(pred, target, pred_frames, target_frames):
     Args:
         pred: ``(B, T_s, D)`` student predictions; target: ``(B, T_t, D)`` teacher states (same frame rate).
         pred_frames, target_frames: ``(B,)`` valid frames of each.
+
+    Returns:
+        The scalar loss (a 0-dim tensor; frames outside both counts do not contribute).
     """
     import torch
 

@@ -160,8 +160,9 @@ def ctc_loss(head, enc, utts, chars: CharVocab):
 
 @__import__("torch").no_grad()
 def ctc_transcribe(encoder, head, fe, chars: CharVocab, audios: list[np.ndarray], device, batch: int = 32) -> list[str]:
-    """Greedy CTC transcripts of 16 kHz ``audios`` from ``encoder`` (a ``WhisperEncoder``) and its character
-    CTC ``head`` (``Linear(d_model, len(chars.chars) + 1)``), ``batch`` utterances at a time."""
+    """Greedy CTC transcripts (one string per utterance, in order) of 16 kHz mono float ``audios`` (each at
+    most the encoder's window) from ``encoder`` (a ``WhisperEncoder``) and its character CTC ``head``
+    (``Linear(d_model, len(chars.chars) + 1)``, blank last), ``batch`` utterances at a time."""
     import torch
 
     hyps = []
