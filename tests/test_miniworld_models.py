@@ -134,7 +134,8 @@ def test_distill_loss_is_distilhubert_eq1_over_the_frames_both_hold():
 
 def test_wav2vec2_script_distils_a_whisper_teacher(speech_world, tiny_trained_whisper, tmp_path):
     """wav2vec2.py --teacher: the student also predicts the Whisper teacher's encoder states; the
-    distillation loss falls (the logged loss is CTC + 1 x it), and the report names the teacher."""
+    distillation loss falls (the logged loss is CTC + 1 x it), and the report names the teacher. A
+    second round ``--from`` the first starts where it ended: the saved prediction head is read back."""
     import wav2vec2
 
     teacher = tiny_trained_whisper
@@ -149,6 +150,23 @@ def test_wav2vec2_script_distils_a_whisper_teacher(speech_world, tiny_trained_wh
     assert steps[-1]["distill"] < 0.8 * steps[0]["distill"]
     assert all(r["loss"] == pytest.approx(r["ctc"] + r["distill"], abs=2e-4) for r in steps)  # weight 1
     assert json.loads((out / "eval.json").read_text())["teacher"] == str(teacher)
+    assert (out / wav2vec2.DISTILL_HEAD).is_file()
+
+    out2 = out.with_name("wav2vec2-kd2")
+    args2 = [*args[:3], str(out2), *args[4:]]
+    assert wav2vec2.main([*args2, "--max-seconds", "6", "--steps", "5", "--from", str(out)]) == 0
+    log2 = [json.loads(line) for line in (tmp_path / "models" / "wav2vec2-kd2.train_log.jsonl").read_text().splitlines()]
+    first2 = next(r for r in log2 if "distill" in r)
+    assert first2["distill"] < 0.9 * steps[0]["distill"]  # a fresh head would start near the first run's start
+    assert json.loads((out2 / "eval.json").read_text())["from"] == str(out)
+    (out / wav2vec2.DISTILL_HEAD).unlink()  # a student trained without a saved head: the head is fitted first
+    out3 = out.with_name("wav2vec2-kd3")
+    args3 = [*args[:3], str(out3), *args[4:]]
+    assert wav2vec2.main([*args3, "--max-seconds", "6", "--steps", "5", "--from", str(out), "--head-steps", "20"]) == 0
+    log3 = [json.loads(line) for line in (tmp_path / "models" / "wav2vec2-kd3.train_log.jsonl").read_text().splitlines()]
+    assert next(r for r in log3 if "distill" in r)["distill"] < 0.9 * steps[0]["distill"]
+    with pytest.raises(SystemExit, match="no trained wav2vec2"):
+        wav2vec2.main([*args2, "--from", str(tmp_path / "nowhere")])
 
 
 def test_wav2vec2_script_learns_saves_and_loads(speech_world):

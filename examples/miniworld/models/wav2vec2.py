@@ -19,7 +19,9 @@ adds a dense frame-level target, as DistilHuBERT (Chang et al. 2022, Eq. 1: L1 â
 distils HuBERT: a training-only linear head predicts the teacher encoder's last-layer states from the
 student's last layer at the same 20 ms frames (both 50 frames/s), and the loss is CTC + ``--distill-weight`` Ã—
 that. The student then also inherits what the Whisper stand-in learnt (it is no longer an independent
-encoder): say so wherever its results are compared with the Whisper one's.
+encoder): say so wherever its results are compared with the Whisper one's. The trained prediction head is
+saved beside the model (``distill_head.safetensors``; zst never reads it) so that ``--from`` (a trained
+wav2vec2 folder instead of the random init) can go on training with it: a new round, fresh warm-up and decay.
 
 Saved with ``save_pretrained`` (safetensors, fp16 weights) together with a ``Wav2Vec2Processor``
 (``Wav2Vec2FeatureExtractor(do_normalize=True, return_attention_mask=True)`` +
@@ -48,6 +50,7 @@ SAMPLING_RATE = 16_000
 HELD_OUT = ("ca", "af")  # the zero-shot languages: no speech model has heard them
 SPECIALS = ["<pad>", "<s>", "</s>", "<unk>"]  # <pad> (id 0) is the CTC blank, as in MMS / wav2vec2 checkpoints
 DELIM = "|"
+DISTILL_HEAD = "distill_head.safetensors"  # the --teacher prediction head (training only)
 
 
 def ctc_text(text: str) -> str:
@@ -215,6 +218,30 @@ def distill_loss(pred, target, pred_frames, target_frames):
     return (per_frame * valid).sum() / valid.sum().clamp(min=1)
 
 
+def fit_head(model, head, teacher, processor, train, rng, args) -> None:
+    """``args.head_steps`` AdamW steps (lr 3e-3) of the distillation head alone on the frozen student."""
+    import torch
+
+    opt = torch.optim.AdamW(head.parameters(), lr=3e-3)
+    buckets = buckets_of([len(a) for _, a, _ in train], args.batch)
+    model.eval()
+    for step in range(1, args.head_steps + 1):
+        idx = buckets[rng.randrange(len(buckets))]
+        audios = [train[i][1] for i in idx]
+        batch = collate(processor.feature_extractor, audios, None, args.device)
+        with torch.no_grad():
+            states = model(**batch, output_hidden_states=True).hidden_states[-1]
+        target, target_frames = teacher.states(audios)
+        frames = model._get_feat_extract_output_lengths(batch["attention_mask"].sum(-1)).cpu()
+        loss = distill_loss(head(states), target, frames, target_frames)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if step == 1 or step % 50 == 0 or step == args.head_steps:
+            print(json.dumps({"head_step": step, "distill": round(loss.item(), 4)}), flush=True)
+    model.train()
+
+
 def mean_of(scores, key) -> float:
     return round(sum(s[key] for s in scores.values()) / max(1, len(scores)), 2)
 
@@ -242,6 +269,10 @@ def main(argv=None) -> int:
     ap.add_argument("--teacher", type=Path, default=None,
                     help="trained mini-world Whisper folder whose encoder states the student also predicts")
     ap.add_argument("--distill-weight", type=float, default=1.0, help="weight of the --teacher loss beside CTC")
+    ap.add_argument("--from", dest="init", type=Path, default=None,
+                    help="trained wav2vec2 folder to go on training (default: the random init beside --out)")
+    ap.add_argument("--head-steps", type=int, default=200,
+                    help="--from a model with no saved --teacher head: head-only steps (student frozen) first")
     args = ap.parse_args(argv)
     langs = [x.strip() for x in args.langs.split(",") if x.strip()]
     corpora = [x.strip() for x in args.corpora.split(",") if x.strip()]
@@ -254,11 +285,15 @@ def main(argv=None) -> int:
     dev = load_speech(args.world, "dev", langs, [args.eval_corpus], per_corpus_limit=8)
     print(f"loaded {len(train)} training utterances ({sum(len(a) for _, a, _ in train) / SAMPLING_RATE / 3600:.2f} h)"
           f" in {time.time() - t_load:.0f} s", flush=True)
-    if not (init_dir / "config.json").exists():
+    if args.init is not None:
+        if not (args.init / "config.json").is_file():
+            raise SystemExit(f"--from {args.init}: no trained wav2vec2 there")
+        init_dir = args.init
+    elif not (init_dir / "config.json").exists():
         # the vocabulary: characters of the training transcripts and of the train-split text
         build(init_dir, [t for _, _, t in train] + [row[x] for row in data["train"] for x in langs], args)
     processor = Wav2Vec2Processor.from_pretrained(init_dir)
-    model = Wav2Vec2ForCTC.from_pretrained(init_dir).to(args.device)
+    model = Wav2Vec2ForCTC.from_pretrained(init_dir, dtype=torch.float32).to(args.device)
     model.config.mask_time_prob = args.mask_time_prob  # (the cached init may have been built with another)
     model.train()
     teacher = head = None
@@ -269,7 +304,16 @@ def main(argv=None) -> int:
         if max(len(a) for _, a, _ in train) > teacher.window:
             raise SystemExit(f"--teacher {args.teacher}: its window is {teacher.window / SAMPLING_RATE:g} s; "
                              f"set --max-seconds to at most that")
-        head = torch.nn.Linear(model.config.hidden_size, teacher.encoder.config.d_model).to(args.device)
+        head = torch.nn.Linear(model.config.hidden_size, teacher.encoder.config.d_model)
+        if (init_dir / DISTILL_HEAD).is_file():  # --from a --teacher run: its trained head
+            from safetensors.torch import load_file
+
+            head.load_state_dict(load_file(init_dir / DISTILL_HEAD))
+        head.to(args.device)
+        if args.init is not None and not (init_dir / DISTILL_HEAD).is_file():
+            # a trained student, a new head: fit the head first, or the gradients of its random
+            # predictions would undo what the student knows
+            fit_head(model, head, teacher, processor, train, rng, args)
     params = [*model.parameters(), *(head.parameters() if head is not None else [])]
     vocab = processor.tokenizer.get_vocab()
     unk = vocab["<unk>"]
@@ -321,12 +365,17 @@ def main(argv=None) -> int:
     sample = {k: {"ref": u.text, "hyp": transcribe(model, processor, [u.audio], args.device)[0]}
               for k, u in first.items()}
     size_mb = save_fp16(model, processor, args.out)
+    if head is not None:
+        from safetensors.torch import save_file
+
+        save_file({k: v.detach().cpu().contiguous() for k, v in head.state_dict().items()}, args.out / DISTILL_HEAD)
     report = {"params": n_params, "safetensors_mb": size_mb, "train_seconds": round(train_seconds),
               "steps": args.steps, "batch_seconds": args.batch, "device": args.device,
               "train_hours_seen": round(audio_seconds / 3600, 2), "train_hours_available":
               round(sum(len(a) for _, a, _ in train) / SAMPLING_RATE / 3600, 2),
               "languages": langs, "corpora": corpora, "vocab": len(vocab),
               "teacher": str(args.teacher) if args.teacher else None, "distill_weight": args.distill_weight,
+              "from": str(args.init) if args.init else None,
               "eval": f"{args.eval_corpus} test, greedy CTC, zst.metrics cer/wer (whisper-basic normalisation)",
               "eval_seconds": round(eval_seconds),
               "test_cer": {k: v["cer"] for k, v in scores.items()},
