@@ -218,6 +218,14 @@ def distill_loss(pred, target, pred_frames, target_frames):
     return (per_frame * valid).sum() / valid.sum().clamp(min=1)
 
 
+def teacher_loss(model, head, teacher, batch, audios, states):
+    """:func:`distill_loss` of ``head(states)`` (the student's ``(B, T, hidden)`` last layer for ``batch``,
+    the collated ``audios``) against the teacher's states of the same audios."""
+    target, target_frames = teacher.states(audios)
+    frames = model._get_feat_extract_output_lengths(batch["attention_mask"].sum(-1)).cpu()
+    return distill_loss(head(states), target, frames, target_frames)
+
+
 def fit_head(model, head, teacher, processor, train, rng, args) -> None:
     """``args.head_steps`` AdamW steps (lr 3e-3) of the distillation head alone on the frozen student."""
     import torch
@@ -231,9 +239,7 @@ def fit_head(model, head, teacher, processor, train, rng, args) -> None:
         batch = collate(processor.feature_extractor, audios, None, args.device)
         with torch.no_grad():
             states = model(**batch, output_hidden_states=True).hidden_states[-1]
-        target, target_frames = teacher.states(audios)
-        frames = model._get_feat_extract_output_lengths(batch["attention_mask"].sum(-1)).cpu()
-        loss = distill_loss(head(states), target, frames, target_frames)
+        loss = teacher_loss(model, head, teacher, batch, audios, states)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -341,9 +347,7 @@ def main(argv=None) -> int:
             loss = model(**batch).loss
         else:
             out = model(**batch, output_hidden_states=True)
-            target, target_frames = teacher.states([train[i][1] for i in idx])
-            frames = model._get_feat_extract_output_lengths(batch["attention_mask"].sum(-1)).cpu()
-            kd = distill_loss(head(out.hidden_states[-1]), target, frames, target_frames)
+            kd = teacher_loss(model, head, teacher, batch, [train[i][1] for i in idx], out.hidden_states[-1])
             loss = out.loss + args.distill_weight * kd
             extra = {"ctc": out.loss.detach(), "distill": kd.detach()}
         update(loss, opt, sched, params)
