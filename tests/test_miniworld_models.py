@@ -169,6 +169,60 @@ def test_wav2vec2_script_distils_a_whisper_teacher(speech_world, tiny_trained_wh
         wav2vec2.main([*args2, "--from", str(tmp_path / "nowhere")])
 
 
+def test_whisper_decoder_script_trains_the_decoder_on_the_frozen_encoder(speech_world, tiny_trained_whisper,
+                                                                         tmp_path):
+    """whisper_decoder.py: the decoder's loss falls, the encoder is saved unchanged, and the result is a
+    whole WhisperForConditionalGeneration that transformers' Whisper generate drives (language and task)."""
+    import torch
+    import whisper_decoder
+    from safetensors.torch import load_file
+    from transformers import AutoTokenizer, WhisperForConditionalGeneration
+
+    out = tmp_path / "models" / "whisper-dec"
+    assert whisper_decoder.main(["--world", str(speech_world), "--from", str(tiny_trained_whisper), "--out", str(out),
+                                 "--languages", "en,zh", "--steps", "40", "--batch", "8", "--lr", "3e-3",
+                                 "--log-every", "5", "--eval-every", "20", "--eval-limit", "2", "--threads", "1",
+                                 "--device", "cpu"]) == 0
+    log = [json.loads(line) for line in (tmp_path / "models" / "whisper-dec.train_log.jsonl").read_text().splitlines()]
+    assert log[-1]["loss"] < 0.8 * log[0]["loss"] and [r["step"] for r in log if "dev_wer" in r] == [20, 40]
+    before, after = load_file(str(tiny_trained_whisper / "model.safetensors")), load_file(str(out / "model.safetensors"))
+    key = lambda k: k.removeprefix("model.")  # noqa: E731
+    before, after = {key(k): v for k, v in before.items()}, {key(k): v for k, v in after.items()}
+    enc = [k for k in before if k.startswith("encoder.")]
+    assert enc and all(torch.equal(before[k], after[k]) for k in enc)
+    assert not torch.equal(before["decoder.layers.0.fc1.weight"], after["decoder.layers.0.fc1.weight"])
+    report = json.loads((out / "eval.json").read_text())
+    assert set(report["test_wer"]) == {"en"} and set(report["test_cer"]) == {"zh"} and "zh" in report["test_x_en_bleu"]
+    model = WhisperForConditionalGeneration.from_pretrained(out, dtype=torch.float32)
+    tok = AutoTokenizer.from_pretrained(out)
+    feats = torch.zeros(1, 80, 2 * model.config.max_source_positions)
+    ids = model.generate(input_features=feats, language="zh", task="transcribe", max_new_tokens=3)[0].tolist()
+    assert 1 <= len(ids) <= 3  # (transformers 5 returns the new tokens only, the forced prompt left out)
+    gen = model.generation_config
+    assert gen.lang_to_id["<|zh|>"] == tok.convert_tokens_to_ids("<|zh|>")
+    assert gen.task_to_id["transcribe"] == tok.convert_tokens_to_ids("<|transcribe|>")
+    with pytest.raises(SystemExit, match="no trained Whisper"):
+        whisper_decoder.main(["--world", str(speech_world), "--out", str(out), "--from", str(tmp_path / "nowhere")])
+
+
+def test_whisper_decoder_rebuilds_a_missing_tokenizer_as_whisper_py_built_it(speech_world, tiny_trained_whisper,
+                                                                             tmp_path):
+    """A Whisper checkpoint without its tokenizer (a whisper_ctc.py round from the bundle) gets whisper.py's
+    tokenizer back, token for token; one that does not fit the checkpoint's vocabulary is refused."""
+    import whisper_decoder
+    from common import LANGS, load_texts
+    from transformers import AutoTokenizer
+
+    texts = [t[x] for t in load_texts(speech_world)["train"] for x in LANGS]
+    original = AutoTokenizer.from_pretrained(tiny_trained_whisper)
+    bare = tmp_path / "models" / "whisper-ctc10"
+    bare.mkdir(parents=True)
+    tok = whisper_decoder.load_tokenizer(bare, tmp_path / "models", texts, 400, len(original))
+    assert tok.get_vocab() == original.get_vocab()
+    with pytest.raises(SystemExit, match="the checkpoint .* has 999"):
+        whisper_decoder.load_tokenizer(bare, tmp_path / "models", texts, 400, 999)
+
+
 def test_wav2vec2_script_learns_saves_and_loads(speech_world):
     import numpy as np
     import torch

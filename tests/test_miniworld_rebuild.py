@@ -32,9 +32,10 @@ def test_list_shows_stages_in_order_and_done_markers(tmp_path, capsys):
     assert rebuild.main(["--world", str(tmp_path), "--list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     names = [line.split()[-1] for line in lines]
-    assert names[:19] == ["corpus", "nllb", "labse", "mt5", "whisper", "whisper-ctc", "whisper-ctc2", "whisper-ctc3",
+    assert names[:20] == ["corpus", "nllb", "labse", "mt5", "whisper", "whisper-ctc", "whisper-ctc2", "whisper-ctc3",
                           "whisper-ctc4", "whisper-ctc5", "whisper-ctc6", "whisper-ctc7", "whisper-ctc8",
-                          "whisper-ctc9", "whisper-ctc10", "wav2vec2", "wav2vec2-kd", "wav2vec2-kd2", "prepare"]
+                          "whisper-ctc9", "whisper-ctc10", "whisper-dec", "wav2vec2", "wav2vec2-kd", "wav2vec2-kd2",
+                          "prepare"]
     assert names.index("zerost-r3") < names.index("eval-r3") < names.index("tables") < names.index("default-model")
     assert [line.split()[0] for line in lines if line.endswith(" nllb")] == ["done"]
     assert not lines[0].startswith("done")
@@ -229,3 +230,7 @@ def test_stage_commands_of_the_encoder_rounds(tmp_path, monkeypatch):
     assert asr_mt[asr_mt.index("--whisper") + 1] == str(models / rebuild.CASCADE_CTC_ENCODER)
     assert rebuild.CASCADE_CTC_ENCODER in rebuild.MODEL_RUNS  # a whisper_ctc.py round: it saves the head
     assert ev[ev.index("--protocol") + 1] == "europarl-st" and kept == ["kept", "cascade-ctc"]
+    cmds.clear()
+    rb.run_stage("cascade")  # the Whisper cascade transcribes with the decoder trained on the latest encoder
+    assert cmds[0][cmds[0].index("--whisper") + 1] == str(models / rebuild.CASCADE_WHISPER)
+    assert rebuild.MODEL_RUNS[rebuild.CASCADE_WHISPER][0] == "whisper_decoder"

@@ -14,17 +14,20 @@ Stages:
 
 * ``corpus`` — ``build.py`` (text, espeak-ng speech, the corpora's layouts).
 * ``nllb`` ``labse`` ``mt5`` ``whisper`` ``wav2vec2`` — the foundation models (``models/*.py``);
-  ``whisper-ctc`` … ``whisper-ctc9`` — the Whisper's encoder trained on with character CTC, nine rounds
-  (``models/whisper_ctc.py``); ``wav2vec2-kd`` — the wav2vec2 stand-in trained again from scratch with CTC
-  plus DistilHuBERT-style prediction of ``whisper-ctc9``'s encoder states (``wav2vec2.py --teacher``).
+  ``whisper-ctc`` … ``whisper-ctc10`` — the Whisper's encoder trained on with character CTC, ten rounds
+  (``models/whisper_ctc.py``); ``whisper-dec`` — the Whisper's decoder trained again on ``whisper-ctc10``'s
+  frozen encoder (``models/whisper_decoder.py``; the cascade's ASR); ``wav2vec2-kd`` — the wav2vec2 stand-in
+  trained again from scratch with CTC plus DistilHuBERT-style prediction of ``whisper-ctc9``'s encoder states
+  (``wav2vec2.py --teacher``), ``wav2vec2-kd2`` a second round of it.
 * ``prepare`` — ``zst prepare`` of VoxPopuli (train, with NLLB-encoder teacher states), MLS and
   Common Voice (train), their temperature mix "Big" (α = 0.5), VoxPopuli en/fr/de/it/es only, and
   the Europarl-ST test split (the evaluation).
 * ``zerost-<row>`` — ``zst distill`` and/or ``zst train-nll`` for one row of :data:`VARIANTS`.
 * ``eval-<row>`` — ``zst translate`` of the Europarl-ST test split into its nine languages and
   ``zst eval --protocol europarl-st``; ``cascade``, ``cascade-ctc`` and ``topline`` — ``baselines.py`` + the
-  same eval (``cascade-ctc``: the CTC head of ``models/<CASCADE_CTC_ENCODER>`` as the ASR, so it needs that
-  stage trained on this machine: ``from-bundle`` unpacks the encoder without its head).
+  same eval (``cascade``: ``models/<CASCADE_WHISPER>`` transcribes with its decoder; ``cascade-ctc``: the CTC
+  head of ``models/<CASCADE_CTC_ENCODER>`` as the ASR, so it needs that stage trained on this machine:
+  ``from-bundle`` unpacks the encoder without its head).
 * ``tables`` — ``docs/results/*.md`` and plots from the evaluations that exist.
 * ``default-model`` — the best evaluated row trained on the machine (highest Europarl-ST average),
   bundled (:func:`zst.models.zerost.bundle`) into ``zst/assets/default_model``, and the example
@@ -189,7 +192,7 @@ EUROPARL = ("en", "fr", "de", "it", "es", "pt", "pl", "ro", "nl")
 #: name with "_" for "-", unless MODEL_RUNS says otherwise)
 MODELS = ("nllb", "labse", "mt5", "whisper", "whisper-ctc", "whisper-ctc2", "whisper-ctc3", "whisper-ctc4",
           "whisper-ctc5", "whisper-ctc6", "whisper-ctc7", "whisper-ctc8", "whisper-ctc9", "whisper-ctc10",
-          "wav2vec2", "wav2vec2-kd", "wav2vec2-kd2")
+          "whisper-dec", "wav2vec2", "wav2vec2-kd", "wav2vec2-kd2")
 
 
 class ModelDir(str):
@@ -206,7 +209,8 @@ class ModelDir(str):
 #: speed-perturbs the log-mels (rate 0.9-1.1: new voices from the 14 training speakers per language);
 #: whisper-ctc7: a seventh round from whisper-ctc6, the same recipe (round 6 took the CER 14.1 -> 12.4);
 #: whisper-ctc8 and whisper-ctc9: an eighth and a ninth, the same recipe again (round 7 took it 12.5 -> 11.3);
-#: whisper-ctc10: a tenth, the same recipe (rounds 8 and 9 took it 11.4 -> 10.6 -> 9.9);
+#: whisper-ctc10: a tenth, the same recipe (rounds 8 and 9 took it 11.4 -> 10.6 -> 9.9); whisper-dec: the
+#: Whisper's decoder trained again on whisper-ctc10's encoder, frozen (whisper.py's decoder never transcribed);
 #: wav2vec2-kd: wav2vec2.py from scratch (its own .init) with whisper-ctc9 as the frame-level teacher (CTC
 #: alone stayed on the blank plateau in three runs), utterances up to the teacher's 6 s window (23 min);
 #: wav2vec2-kd2: a second round from wav2vec2-kd, the same teacher, at half the peak lr (round 1's dev CER was
@@ -229,11 +233,15 @@ MODEL_RUNS = {"wav2vec2-kd": ("wav2vec2", None, ["--teacher", ModelDir("whisper-
               "whisper-ctc9": ("whisper_ctc", "whisper-ctc8", ["--steps", 2500, "--lr", 2e-4, "--spec-augment",
                                                                "--speed-perturb", 0.1]),
               "whisper-ctc10": ("whisper_ctc", "whisper-ctc9", ["--steps", 2500, "--lr", 2e-4, "--spec-augment",
-                                                                "--speed-perturb", 0.1])}
+                                                                "--speed-perturb", 0.1]),
+              "whisper-dec": ("whisper_decoder", "whisper-ctc10", ["--steps", 6000, "--batch", 64, "--lr", 1e-3,
+                                                                   "--eval-every", 1000])}
 
 #: the CTC-cascade's ASR: the latest encoder round (its saved CTC head transcribes; ZeroST's newest rows
 #: read the same encoder)
 CASCADE_CTC_ENCODER = "whisper-ctc9"
+#: the cascade's Whisper ASR (its decoder): the decoder trained again on the latest encoder
+CASCADE_WHISPER = "whisper-dec"
 
 
 def _subset(full: Path, out: Path, per_language: int, langs: tuple[str, ...]) -> Path:
@@ -614,7 +622,7 @@ class Rebuild(Studies):
         cmd = [PY, HERE / "baselines.py", system, self._test_manifest(), "--nllb", self.models / "nllb",
                "--beam", self.a.beam, "-o", run]
         if system == "cascade":
-            cmd += ["--whisper", self.models / "whisper"]
+            cmd += ["--whisper", self.models / CASCADE_WHISPER]
         elif system == "cascade-ctc":
             cmd += ["--whisper", self.models / CASCADE_CTC_ENCODER]
         if self.a.device:
