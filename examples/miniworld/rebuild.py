@@ -14,7 +14,7 @@ Stages:
 
 * ``corpus`` — ``build.py`` (text, espeak-ng speech, the corpora's layouts).
 * ``nllb`` ``labse`` ``mt5`` ``whisper`` ``wav2vec2`` — the foundation models (``models/*.py``);
-  ``whisper-ctc`` … ``whisper-ctc10`` — the Whisper's encoder trained on with character CTC, ten rounds
+  ``whisper-ctc`` … ``whisper-ctc11`` — the Whisper's encoder trained on with character CTC, eleven rounds
   (``models/whisper_ctc.py``); ``whisper-dec`` — the Whisper's decoder trained again on ``whisper-ctc10``'s
   frozen encoder (``models/whisper_decoder.py``; the cascade's ASR); ``wav2vec2-kd`` — the wav2vec2 stand-in
   trained again from scratch with CTC plus DistilHuBERT-style prediction of ``whisper-ctc9``'s encoder states
@@ -153,6 +153,7 @@ VARIANTS: dict[str, Variant] = {
     "rAv2": Variant("all", "wav2vec2-kd2", "nllb", "nll", queries=64, nll_steps=4000, lr=5e-4),
     # row Aw10's bridge trained on over the encoder's tenth CTC round (models/whisper-ctc10)
     "rAw11": _row_a_on("rAw10", 2500, 2e-4, "whisper-ctc10"),
+    "rAw12": _row_a_on("rAw11", 2500, 2e-4, "whisper-ctc11"),  # ... and then over its eleventh
     # row Aw's control: the same 2,500 steps at the same lr over the old encoder
     "rAo": _row_a_on("rA8", 2500, 2.5e-4),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the
@@ -192,7 +193,7 @@ EUROPARL = ("en", "fr", "de", "it", "es", "pt", "pl", "ro", "nl")
 #: name with "_" for "-", unless MODEL_RUNS says otherwise)
 MODELS = ("nllb", "labse", "mt5", "whisper", "whisper-ctc", "whisper-ctc2", "whisper-ctc3", "whisper-ctc4",
           "whisper-ctc5", "whisper-ctc6", "whisper-ctc7", "whisper-ctc8", "whisper-ctc9", "whisper-ctc10",
-          "whisper-dec", "wav2vec2", "wav2vec2-kd", "wav2vec2-kd2")
+          "whisper-ctc11", "whisper-dec", "wav2vec2", "wav2vec2-kd", "wav2vec2-kd2")
 
 
 class ModelDir(str):
@@ -209,7 +210,8 @@ class ModelDir(str):
 #: speed-perturbs the log-mels (rate 0.9-1.1: new voices from the 14 training speakers per language);
 #: whisper-ctc7: a seventh round from whisper-ctc6, the same recipe (round 6 took the CER 14.1 -> 12.4);
 #: whisper-ctc8 and whisper-ctc9: an eighth and a ninth, the same recipe again (round 7 took it 12.5 -> 11.3);
-#: whisper-ctc10: a tenth, the same recipe (rounds 8 and 9 took it 11.4 -> 10.6 -> 9.9); whisper-dec: the
+#: whisper-ctc10 and whisper-ctc11: a tenth and an eleventh, the same recipe (rounds 8 and 9 took it
+#: 11.4 -> 10.6 -> 9.9); whisper-dec: the
 #: Whisper's decoder trained again on whisper-ctc10's encoder, frozen (whisper.py's decoder never transcribed);
 #: wav2vec2-kd: wav2vec2.py from scratch (its own .init) with whisper-ctc9 as the frame-level teacher (CTC
 #: alone stayed on the blank plateau in three runs), utterances up to the teacher's 6 s window (23 min);
@@ -234,6 +236,8 @@ MODEL_RUNS = {"wav2vec2-kd": ("wav2vec2", None, ["--teacher", ModelDir("whisper-
                                                                "--speed-perturb", 0.1]),
               "whisper-ctc10": ("whisper_ctc", "whisper-ctc9", ["--steps", 2500, "--lr", 2e-4, "--spec-augment",
                                                                 "--speed-perturb", 0.1]),
+              "whisper-ctc11": ("whisper_ctc", "whisper-ctc10", ["--steps", 2500, "--lr", 2e-4, "--spec-augment",
+                                                                 "--speed-perturb", 0.1]),
               "whisper-dec": ("whisper_decoder", "whisper-ctc10", ["--steps", 6000, "--batch", 64, "--lr", 1e-3,
                                                                    "--eval-every", 1000])}
 

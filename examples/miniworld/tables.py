@@ -48,6 +48,7 @@ ROW_LABELS = {
     "rAc": "Ac",  # row A's setting over whisper-ctc9 (row Av's teacher), from scratch
     "rAv2": "Av2",  # row Av over the wav2vec2 student's second round (wav2vec2-kd2)
     "rAw11": "Aw11",  # row Aw10 trained on over the encoder's tenth CTC round (whisper-ctc10)
+    "rAw12": "Aw12",  # row Aw11 trained on over the encoder's eleventh CTC round (whisper-ctc11)
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8",  # Whisper ASR (its decoder) -> NLLB
     "cascade-ctc": "8c",  # the Whisper encoder's CTC head as the ASR -> NLLB
@@ -66,7 +67,7 @@ ENCODER_NAMES = {"wav2vec2": "wav2vec2 (MMS)",
                  "whisper-ctc4": "Whisper, CTC trained on ×4", "whisper-ctc5": "Whisper, CTC trained on ×5",
                  "whisper-ctc6": "Whisper, CTC trained on ×6", "whisper-ctc7": "Whisper, CTC trained on ×7",
                  "whisper-ctc8": "Whisper, CTC trained on ×8", "whisper-ctc9": "Whisper, CTC trained on ×9",
-                 "whisper-ctc10": "Whisper, CTC trained on ×10"}
+                 "whisper-ctc10": "Whisper, CTC trained on ×10", "whisper-ctc11": "Whisper, CTC trained on ×11"}
 QFORMER_NAMES = {"simple": "Q-Simple", "lite": "Q-Lite", "nllb": "Q-NLLB"}
 LOSS_NAMES = {"nll": "NLL", "kd": "KD", "kd-nll": "KD→NLL"}
 SEEN, UNSEEN = SEEN_SPEECH, ("pl", "ro", "nl")
