@@ -21,7 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from rebuild import CASCADE_CTC_ENCODER, SEEN_SPEECH, VARIANTS  # noqa: E402
+from rebuild import CASCADE_CTC_ENCODER, CASCADE_WHISPER, SEEN_SPEECH, VARIANTS  # noqa: E402
 
 PAPER_ORDER = ("en", "fr", "de", "it", "es", "pt", "pl", "ro", "nl")
 #: Table 1's rows in order, with their labels there (also how other rows name the row they go on from)
@@ -46,28 +46,26 @@ ROW_LABELS = {
     "rAw10": "Aw10",  # row Aw9 trained on over the encoder's ninth CTC round (whisper-ctc9)
     "rAv": "Av",  # row A's setting over the wav2vec2 stand-in distilled from the Whisper encoder (wav2vec2-kd)
     "rAc": "Ac",  # row A's setting over whisper-ctc9 (row Av's teacher), from scratch
-    "rAv2": "Av2",  # row Av over the wav2vec2 student's second round (wav2vec2-kd2)
+    "rAk": "Ak",  # row Ac's budget split into KD (2,000 steps) → NLL (2,000 steps)
     "rAw11": "Aw11",  # row Aw10 trained on over the encoder's tenth CTC round (whisper-ctc10)
-    "rAw12": "Aw12",  # row Aw11 trained on over the encoder's eleventh CTC round (whisper-ctc11)
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
-    "cascade": "8",  # Whisper ASR (its decoder) -> NLLB
+    "cascade": "8",  # Whisper ASR (its decoder, trained again on the CTC-trained encoder) -> NLLB
     "cascade-ctc": "8c",  # the Whisper encoder's CTC head as the ASR -> NLLB
     "topline": "9",
 }
-BASELINE_NAMES = {"cascade": "Whisper → NLLB cascade",
+BASELINE_NAMES = {"cascade": f"Whisper ({CASCADE_WHISPER}) → NLLB cascade",
                   "cascade-ctc": f"Whisper encoder CTC ({CASCADE_CTC_ENCODER}) → NLLB cascade",
                   "topline": "NLLB topline (reference transcripts)"}
 DATA_NAMES = {"vp": "VP", "big": "Big", "vp5": "VP en fr de it es", "all": "All (VP+MLS+CV+EP+FLEURS)",
               "all5": "All, en fr de it es"}
 ENCODER_NAMES = {"wav2vec2": "wav2vec2 (MMS)",
                  "wav2vec2-kd": "wav2vec2 (MMS), CTC + distilled from Whisper ×9",
-                 "wav2vec2-kd2": "wav2vec2 (MMS), CTC + distilled from Whisper ×9, 2 rounds",
                  "whisper": "Whisper", "whisper-ctc": "Whisper, CTC trained on",
                  "whisper-ctc2": "Whisper, CTC trained on ×2", "whisper-ctc3": "Whisper, CTC trained on ×3",
                  "whisper-ctc4": "Whisper, CTC trained on ×4", "whisper-ctc5": "Whisper, CTC trained on ×5",
                  "whisper-ctc6": "Whisper, CTC trained on ×6", "whisper-ctc7": "Whisper, CTC trained on ×7",
                  "whisper-ctc8": "Whisper, CTC trained on ×8", "whisper-ctc9": "Whisper, CTC trained on ×9",
-                 "whisper-ctc10": "Whisper, CTC trained on ×10", "whisper-ctc11": "Whisper, CTC trained on ×11"}
+                 "whisper-ctc10": "Whisper, CTC trained on ×10"}
 QFORMER_NAMES = {"simple": "Q-Simple", "lite": "Q-Lite", "nllb": "Q-NLLB"}
 LOSS_NAMES = {"nll": "NLL", "kd": "KD", "kd-nll": "KD→NLL"}
 SEEN, UNSEEN = SEEN_SPEECH, ("pl", "ro", "nl")
