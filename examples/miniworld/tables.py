@@ -47,6 +47,7 @@ ROW_LABELS = {
     "rAv": "Av",  # row A's setting over the wav2vec2 stand-in distilled from the Whisper encoder (wav2vec2-kd)
     "rAc": "Ac",  # row A's setting over whisper-ctc9 (row Av's teacher), from scratch
     "rAk": "Ak",  # row Ac's budget split into KD (2,000 steps) → NLL (2,000 steps)
+    "rAkc": "Akc",  # row Ak with the contrastive fine-grained KD
     "rAw11": "Aw11",  # row Aw10 trained on over the encoder's tenth CTC round (whisper-ctc10)
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8",  # Whisper ASR (its decoder, trained again on the CTC-trained encoder) -> NLLB
