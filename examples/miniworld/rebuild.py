@@ -237,10 +237,10 @@ MODEL_RUNS = {"wav2vec2-kd": ("wav2vec2", None, ["--teacher", ModelDir("whisper-
               "whisper-dec": ("whisper_decoder", "whisper-ctc10", ["--steps", 6000, "--batch", 64, "--lr", 1e-3,
                                                                    "--eval-every", 1000])}
 
-#: the CTC-cascade's ASR: the latest encoder round (its saved CTC head transcribes; ZeroST's newest rows
-#: read the same encoder)
+#: the CTC-cascade's ASR: an encoder round with a saved CTC head (round 9, which row 8c was measured over and
+#: rows Aw10, Ac and the wav2vec2-kd teacher read)
 CASCADE_CTC_ENCODER = "whisper-ctc9"
-#: the cascade's Whisper ASR (its decoder): the decoder trained again on the latest encoder
+#: the cascade's Whisper ASR (its decoder): the decoder trained again on the latest encoder round
 CASCADE_WHISPER = "whisper-dec"
 
 

@@ -311,12 +311,13 @@ def main(argv=None) -> int:
             raise SystemExit(f"--teacher {args.teacher}: its window is {teacher.window / SAMPLING_RATE:g} s; "
                              f"set --max-seconds to at most that")
         head = torch.nn.Linear(model.config.hidden_size, teacher.encoder.config.d_model)
-        if (init_dir / DISTILL_HEAD).is_file():  # --from a --teacher run: its trained head
+        saved_head = init_dir / DISTILL_HEAD
+        if saved_head.is_file():  # --from a --teacher run: its trained head
             from safetensors.torch import load_file
 
-            head.load_state_dict(load_file(init_dir / DISTILL_HEAD))
+            head.load_state_dict(load_file(saved_head))
         head.to(args.device)
-        if args.init is not None and not (init_dir / DISTILL_HEAD).is_file():
+        if args.init is not None and not saved_head.is_file():
             # a trained student, a new head: fit the head first, or the gradients of its random
             # predictions would undo what the student knows
             fit_head(model, head, teacher, processor, train, rng, args)
