@@ -68,7 +68,7 @@ def encode_all(encoder, mels: np.ndarray, device, batch: int = 64):
 
 
 def dev_wer(model, fe, tok, dev, device) -> float:
-    """Mean WER of greedy transcription over the European languages of ``dev`` (the training probe)."""
+    """Mean WER of greedy transcription over the languages of ``dev`` but zh and ja (the training probe)."""
     from whisper import generate
 
     from zst.metrics import wer
@@ -78,7 +78,6 @@ def dev_wer(model, fe, tok, dev, device) -> float:
         rows = [u for u in dev if u.lang == lang]
         scores.append(wer(generate(model, fe, tok, [u.audio for u in rows], lang, "transcribe", device),
                           [u.text for u in rows]).score)
-    model.train()
     return round(sum(scores) / max(1, len(scores)), 2)
 
 
@@ -147,7 +146,7 @@ def main(argv=None) -> int:
             if args.eval_every and step % args.eval_every == 0:
                 model.eval()
                 rec["dev_wer"] = dev_wer(model, fe, tok, dev, args.device)
-                encoder.eval()
+                decoder.train()
             log.write(rec)
     train_seconds = time.time() - t0
     t_eval = time.time()
