@@ -226,12 +226,12 @@ def teacher_loss(model, head, teacher, batch, audios, states):
     return distill_loss(head(states), target, frames, target_frames)
 
 
-def fit_head(model, head, teacher, processor, train, rng, args) -> None:
-    """``args.head_steps`` AdamW steps (lr 3e-3) of the distillation head alone on the frozen student."""
+def fit_head(model, head, teacher, processor, train, buckets, rng, args) -> None:
+    """``args.head_steps`` AdamW steps (lr 3e-3) of the distillation head alone on the frozen student, one
+    random length bucket of ``train`` (:func:`buckets_of`) per step."""
     import torch
 
     opt = torch.optim.AdamW(head.parameters(), lr=3e-3)
-    buckets = buckets_of([len(a) for _, a, _ in train], args.batch)
     model.eval()
     for step in range(1, args.head_steps + 1):
         idx = buckets[rng.randrange(len(buckets))]
@@ -302,6 +302,7 @@ def main(argv=None) -> int:
     model = Wav2Vec2ForCTC.from_pretrained(init_dir, dtype=torch.float32).to(args.device)
     model.config.mask_time_prob = args.mask_time_prob  # (the cached init may have been built with another)
     model.train()
+    buckets = buckets_of([len(a) for _, a, _ in train], args.batch)
     teacher = head = None
     if args.teacher:
         if not (args.teacher / "config.json").is_file():
@@ -320,12 +321,11 @@ def main(argv=None) -> int:
         if args.init is not None and not saved_head.is_file():
             # a trained student, a new head: fit the head first, or the gradients of its random
             # predictions would undo what the student knows
-            fit_head(model, head, teacher, processor, train, rng, args)
+            fit_head(model, head, teacher, processor, train, buckets, rng, args)
     params = [*model.parameters(), *(head.parameters() if head is not None else [])]
     vocab = processor.tokenizer.get_vocab()
     unk = vocab["<unk>"]
     labels = [[vocab.get(DELIM if c == " " else c, unk) for c in text] for _, _, text in train]
-    buckets = buckets_of([len(a) for _, a, _ in train], args.batch)
     n_params = sum(p.numel() for p in model.parameters())
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98), eps=1e-6)
     sched = warmup_linear(opt, args.steps)

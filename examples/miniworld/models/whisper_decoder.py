@@ -56,7 +56,8 @@ def load_tokenizer(src: Path, models: Path, texts, vocab: int, vocab_size: int):
 
 
 def encode_all(encoder, mels: np.ndarray, device, batch: int = 64):
-    """``(N, frames, d_model)`` float16 last-layer states of the frozen ``encoder`` for every log-mel."""
+    """``(N, frames, d_model)`` float16 last-layer states (on the CPU) of the frozen ``encoder`` for every
+    log-mel of ``mels`` (``(N, 80, 100 × window)``, :func:`whisper.cached_log_mels`), ``batch`` at a time."""
     import torch
 
     out = []
@@ -68,7 +69,8 @@ def encode_all(encoder, mels: np.ndarray, device, batch: int = 64):
 
 
 def dev_wer(model, fe, tok, dev, device) -> float:
-    """Mean WER of greedy transcription over the languages of ``dev`` but zh and ja (the training probe)."""
+    """Mean WER (percent) of greedy transcription over the languages of ``dev`` but zh and ja (the training
+    probe; :func:`whisper.generate`, language and task forced)."""
     from whisper import generate
 
     from zst.metrics import wer
