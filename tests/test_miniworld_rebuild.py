@@ -214,7 +214,14 @@ def test_stage_commands_of_the_encoder_rounds(tmp_path, monkeypatch):
     assert nll[nll.index("--speech-encoder") + 1] == str(models / "whisper-ctc")
     cmds.clear()
     rb.run_stage("zerost-rA2")
-    assert "--speech-encoder" not in cmds[0]
+    assert "--speech-encoder" not in cmds[0] and "--kd-weight" not in cmds[0]
+    cmds.clear()
+    rb.run_stage("zerost-rAwk")  # KD beside NLL: its weight as a flag, its fine-grained term top-level in
+    (aux,) = cmds  # the config (with --init the model section is the checkpoint's)
+    assert aux[aux.index("--kd-weight") + 1] == "0.02"
+    from zst.config import TrainNLLConfig, resolve
+
+    assert resolve(TrainNLLConfig, aux[aux.index("--config") + 1], {}).kd_fine == "contrastive"
     # the CTC cascade transcribes with the latest encoder round's CTC head, then scores like ZeroST
     cmds.clear()
     monkeypatch.setattr(rb, "keep_scores", lambda system: cmds.append(["kept", system]))

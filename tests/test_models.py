@@ -443,6 +443,46 @@ def test_zerost_nll_only_trains_what_kd_would(tiny_whisper_dir, tiny_nllb_dir, t
     assert not any(n.startswith("kd.") for n in got)
 
 
+@pytest.mark.parametrize("fine", ["paper", "contrastive"])
+def test_nll_with_auxiliary_kd_adds_the_kd_of_the_utterances_with_teacher_states(fine, tiny_whisper_dir,
+                                                                                 tiny_nllb_dir, two_clips, teacher):
+    """forward(batch, "nll", kd_weight=λ) = L_NLL + λ·L_KD(Q, T) on one encoding, the KD over the rows whose
+    teacher mask has a real token; with no such row (or λ = 0) it is the NLL alone."""
+    torch.manual_seed(0)
+    model = ZeroST.create(_cfg(tiny_whisper_dir, tiny_nllb_dir, "lite", kd_fine=fine), with_decoder=True).eval()
+    model.prepare_step("nll", continue_from_kd=False)
+    T, t_mask = teacher
+    texts, langs = [c["text"] for c in two_clips], [c["lang"] for c in two_clips]
+    batch = {"audio": _audio(two_clips), "text": texts, "lang": langs, "teacher": T, "teacher_mask": t_mask}
+    with torch.no_grad():
+        nll = model.nll_loss(batch["audio"], texts, langs)
+        Q, _ = model.encode(batch["audio"])
+        kd_both = model.kd(Q, T, t_mask)
+        kd_first = model.kd(Q[:1], T[:1], t_mask[:1])
+        loss, logs = model(batch, "nll", kd_weight=0.25)
+        assert loss.item() == pytest.approx(nll.item() + 0.25 * kd_both.loss.item(), rel=1e-5)
+        assert logs["nll"] == pytest.approx(nll.item(), rel=1e-6) and logs["kd_utterances"] == 2
+        assert logs["kd_fine"] == pytest.approx(kd_both.fine.item(), rel=1e-5)
+        assert kd_both.loss.item() > 0
+
+        half = {**batch, "teacher_mask": t_mask.clone()}
+        half["teacher_mask"][1] = False  # the French clip has no teacher states
+        loss, logs = model(half, "nll", kd_weight=0.25)
+        assert loss.item() == pytest.approx(nll.item() + 0.25 * kd_first.loss.item(), rel=1e-5)
+        assert logs["kd_utterances"] == 1
+
+        none = {**batch, "teacher_mask": torch.zeros_like(t_mask)}
+        loss, logs = model(none, "nll", kd_weight=0.25)
+        assert loss.item() == pytest.approx(nll.item(), rel=1e-6) and "kd_fine" not in logs
+        assert model(batch, "nll")[0].item() == pytest.approx(nll.item(), rel=1e-6)
+
+    model.train()
+    loss, _ = model(batch, "nll", kd_weight=0.25)
+    loss.backward()
+    got = _grads(model)
+    assert got == _trainable(model) and not any(n.startswith("kd.") for n in got)  # the KD Proj stays frozen
+
+
 def test_prepare_step_on_loaded_checkpoint(tiny_whisper_dir, tiny_nllb_dir, tmp_path):
     """Re-preparing a loaded KD checkpoint (resume KD, or NLL-only from it) re-enables every stage-0
     adapter, not only freshly created ones."""

@@ -101,6 +101,10 @@ class TrainNLLConfig:
     init: str | None = None  # distill run dir or checkpoint to start from (KD->NLL); None = NLL only
     # with init: replace its frozen speech encoder by this one (same architecture and width)
     init_speech_encoder: str | None = None
+    # auxiliary KD beside NLL (not in the paper): loss = NLL + kd_weight * L_KD (Eq. 1-5) over the
+    # utterances with cached teacher states, KD Proj frozen; 0 = the paper's NLL step
+    kd_weight: float = 0.0
+    kd_fine: str | None = None  # that KD's fine-grained term: paper | contrastive; None = the model's kd_fine
     model: ModelConfig = field(default_factory=ModelConfig)
     optim: OptimConfig = field(default_factory=OptimConfig)
 

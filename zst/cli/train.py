@@ -86,6 +86,9 @@ def train_nll_cmd(
     qformer: Optional[str] = QFormerOpt,
     queries: Optional[int] = QueriesOpt,
     adapter_dim: Optional[int] = AdapterDimOpt,
+    kd_weight: Optional[float] = typer.Option(
+        None, "--kd-weight", min=0.0, help="ZeroST: add this weight times the KD loss (paper Eq. 1-5, on the "
+        "utterances with cached teacher states) beside NLL; not in the paper. Default 0."),
     lr: Optional[float] = LrOpt,
     max_steps: Optional[int] = MaxStepsOpt,
     batch_seconds: Optional[float] = BatchSecondsOpt,
@@ -111,7 +114,7 @@ def train_nll_cmd(
     arch = _choice(arch, "--arch", ("zerost", "st", "whisper"))
     if arch == "whisper":
         reject_options("--arch whisper", init=init, text_model=text_model, qformer=qformer, queries=queries,
-                       adapter_dim=adapter_dim, encoder_training=encoder_training)
+                       adapter_dim=adapter_dim, encoder_training=encoder_training, kd_weight=kd_weight)
         flags = {"manifest": path_or_none(manifest), "model": speech_encoder, "tgt_languages": tgt_languages,
                  "src_languages": src_languages, "finetune": finetune, "task": task, **optim}
         from zst.train.whisper_st import train_whisper
@@ -121,7 +124,7 @@ def train_nll_cmd(
         return
     reject_options(f"--arch {arch}", src_languages=src_languages, finetune=finetune, task=task)
     if arch == "st":
-        reject_options("--arch st", qformer=qformer, queries=queries)
+        reject_options("--arch st", qformer=qformer, queries=queries, kd_weight=kd_weight)
         flags = {"manifest": path_or_none(manifest), "init": path_or_none(init), "tgt_languages": tgt_languages,
                  "model.speech_encoder": speech_encoder, "model.text_model": text_model,
                  "model.adapter_dim": adapter_dim, "model.encoder_training": encoder_training, **optim}
@@ -132,7 +135,7 @@ def train_nll_cmd(
     reject_options("--arch zerost", tgt_languages=tgt_languages, encoder_training=encoder_training)
     # with --init the architecture is the checkpoint's; --speech-encoder then swaps its frozen encoder
     swap = {"init_speech_encoder": speech_encoder} if init is not None else {}
-    flags = {"manifest": path_or_none(manifest), "init": path_or_none(init), **swap,
+    flags = {"manifest": path_or_none(manifest), "init": path_or_none(init), **swap, "kd_weight": kd_weight,
              **model_flags(None if swap else speech_encoder, text_model, qformer, queries, adapter_dim, None),
              **optim}
     cfg = resolve_config(TrainNLLConfig, config, flags)

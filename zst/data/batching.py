@@ -39,14 +39,16 @@ class SpeechDataset(torch.utils.data.Dataset):
 
     Returns ``{"ids": [B], "audio": [B] float32 16 kHz arrays, "text": [B], "lang": [B] ISO 639-1,
     "seconds": float}`` plus ``"teacher" (B, m, d)`` and ``"teacher_mask" (B, m)`` with
-    ``with_teacher``, ``"sentence_embedding" (B, E)`` with ``with_sentence_embedding``, and
+    ``with_teacher`` (with ``teacher_optional``, cuts without cached states get all-``False`` mask
+    rows instead of an error), ``"sentence_embedding" (B, E)`` with ``with_sentence_embedding``, and
     ``"tgt_text": [B]``, ``"tgt_lang": [B]`` with ``with_translation`` (each cut's
     ``custom["st_target"]`` language and its attached translation into it).
     """
 
-    def __init__(self, with_teacher: bool = False, *, with_sentence_embedding: bool = False,
-                 with_translation: bool = False):
+    def __init__(self, with_teacher: bool = False, *, teacher_optional: bool = False,
+                 with_sentence_embedding: bool = False, with_translation: bool = False):
         self.with_teacher = with_teacher
+        self.teacher_optional = teacher_optional
         self.with_sentence_embedding = with_sentence_embedding
         self.with_translation = with_translation
 
@@ -60,7 +62,7 @@ class SpeechDataset(torch.utils.data.Dataset):
             "seconds": float(sum(c.duration for c in cuts)),
         }
         if self.with_teacher:
-            batch["teacher"], batch["teacher_mask"] = teacher_batch(cuts)
+            batch["teacher"], batch["teacher_mask"] = teacher_batch(cuts, missing_ok=self.teacher_optional)
         if self.with_sentence_embedding:
             batch["sentence_embedding"] = sentence_embedding_batch(cuts)
         if self.with_translation:

@@ -90,28 +90,40 @@ def cache_teacher_states(cuts: CutSet, text_model: str, out_dir: str | Path, *, 
     return CutSet.from_cuts(out)
 
 
-def teacher_batch(cuts) -> tuple[torch.Tensor, torch.Tensor]:
+def teacher_batch(cuts, *, missing_ok: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     """Load and pad the teacher states of a batch of cuts.
+
+    Args:
+        missing_ok: a cut without cached states gets an all-``False`` mask row instead of an error
+            (the auxiliary KD of ``train-nll --kd-weight`` skips it); with no states in the whole
+            batch, ``T`` is ``(B, 1, 1)`` zeros.
 
     Returns:
         ``T (B, m_max, d)`` float32 and ``mask (B, m_max)`` bool (``True`` = real token).
 
     Raises:
-        ZstError: a cut has no cached teacher states (the manifest was prepared without a text model).
+        ManifestError: a cut has no cached teacher states (the manifest was prepared without a text
+            model) and ``missing_ok`` is off.
     """
     from zst.errors import ManifestError
 
-    arrays = []
+    arrays: list[torch.Tensor | None] = []
     for c in cuts:
-        if not c.has_custom(TEACHER_FIELD):
+        if c.has_custom(TEACHER_FIELD):
+            arrays.append(torch.from_numpy(c.load_custom(TEACHER_FIELD).astype(np.float32)))
+        elif missing_ok:
+            arrays.append(None)
+        else:
             raise ManifestError(f"utterance {c.id} has no cached teacher states: run `zst prepare` with --text-model")
-        arrays.append(torch.from_numpy(c.load_custom(TEACHER_FIELD).astype(np.float32)))
-    m = max(a.shape[0] for a in arrays)
-    T = torch.zeros(len(arrays), m, arrays[0].shape[1])
+    present = [a for a in arrays if a is not None]
+    m = max((a.shape[0] for a in present), default=1)
+    d = present[0].shape[1] if present else 1
+    T = torch.zeros(len(arrays), m, d)
     mask = torch.zeros(len(arrays), m, dtype=torch.bool)
     for i, a in enumerate(arrays):
-        T[i, : a.shape[0]] = a
-        mask[i, : a.shape[0]] = True
+        if a is not None:
+            T[i, : a.shape[0]] = a
+            mask[i, : a.shape[0]] = True
     return T, mask
 
 

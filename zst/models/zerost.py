@@ -10,6 +10,8 @@ speech only:
    decoder is teacher-forced on the same-language transcript (Eq. 6). Trainable: a *new* encoder
    adapter stage stacked after the KD one, and adapters inside the Q-Former; all else frozen.
    Without a KD checkpoint (the paper's "NLL only" baseline) the step trains what KD would.
+   Not in the paper: ``forward(..., "nll", kd_weight=λ)`` adds ``λ · L_KD`` on the same ``Q``
+   (KD *beside* NLL), with the KD Proj frozen.
 
 Inference (:meth:`ZeroST.translate`): beam search in the NLLB decoder with the target language
 code forced as the first token.
@@ -252,6 +254,9 @@ class ZeroST(FrozenBasesTrainMode):
         in its own language, cross-attending to ``Q``."""
         self._require_decoder()
         Q, _ = self.encode(audio)
+        return self._nll_from_queries(Q, texts, langs)
+
+    def _nll_from_queries(self, Q: torch.Tensor, texts: Sequence[str], langs: Sequence[str]) -> torch.Tensor:
         dec, labels = self.tokenize_targets(texts, langs)
         dec, labels = dec.to(Q.device), labels.to(Q.device)
         out = self.nllb(
@@ -261,22 +266,40 @@ class ZeroST(FrozenBasesTrainMode):
         )
         return nll_loss(out.logits, labels)
 
-    def forward(self, batch: dict, objective: str) -> tuple[torch.Tensor, dict[str, float]]:
+    def forward(self, batch: dict, objective: str, kd_weight: float = 0.0) -> tuple[torch.Tensor, dict[str, float]]:
         """Training forward for the loop (goes through DDP/autocast wrappers).
 
         Args:
             batch: from :class:`zst.data.batching.SpeechDataset` (``audio``, ``text``, ``lang``,
-                and ``teacher``/``teacher_mask`` for KD).
+                and ``teacher``/``teacher_mask`` for KD and for ``kd_weight``).
             objective: ``"kd"`` or ``"nll"``.
+            kd_weight: with ``"nll"``, the weight ``λ`` of an auxiliary KD term (not in the paper):
+                ``loss = L_NLL + λ · L_KD`` (Eq. 6 + Eq. 1–5 on the same ``Q``), the KD term over the
+                utterances of the batch that have teacher states (a mask row with a real token);
+                ``0`` = the paper's NLL step.
 
         Returns:
-            ``(loss, logs)``.
+            ``(loss, logs)``; with ``kd_weight`` the logs hold ``nll`` and, when the batch had
+            teacher states, ``kd_fine``, ``kd_global`` and ``kd_utterances``.
         """
         if objective == "kd":
             out = self.kd_loss(batch["audio"], batch["teacher"], batch["teacher_mask"])
             return out.loss, {"kd_fine": float(out.fine.detach()), "kd_global": float(out.glob.detach())}
-        if objective == "nll":
+        if objective == "nll" and not kd_weight:
             return self.nll_loss(batch["audio"], batch["text"], batch["lang"]), {}
+        if objective == "nll":
+            self._require_decoder()
+            Q, _ = self.encode(batch["audio"])
+            nll = self._nll_from_queries(Q, batch["text"], batch["lang"])
+            logs = {"nll": float(nll.detach())}
+            has = batch["teacher_mask"].any(dim=1).to(Q.device)
+            if not has.any():
+                return nll, logs
+            T, t_mask = batch["teacher"].to(Q.device, Q.dtype)[has], batch["teacher_mask"].to(Q.device)[has]
+            out = self.kd(Q[has], T, t_mask)
+            logs.update(kd_fine=float(out.fine.detach()), kd_global=float(out.glob.detach()),
+                        kd_utterances=int(has.sum()))
+            return nll + kd_weight * out.loss, logs
         raise ValueError(f"unknown objective {objective!r}")
 
     @torch.no_grad()

@@ -7,6 +7,7 @@ Each builds its parts and calls :func:`zst.train.loop.train`; both read a manife
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ from zst.config import DistillConfig, TrainNLLConfig
 from zst.data.batching import SpeechDataset
 from zst.data.manifests import load_manifest
 from zst.data.teacher import TEACHER_FIELD
-from zst.errors import ZstError
+from zst.errors import ConfigError, ManifestError, ZstError
 from zst.models.zerost import ZeroST, resolve_checkpoint
 from zst.runs import RunDir
 from zst.train.loop import train, training_cuts
@@ -77,9 +78,18 @@ def train_nll(cfg: TrainNLLConfig, run_dir: str | Path, *, resume: bool = False,
     ignored; ``cfg.init_speech_encoder`` then swaps in another speech encoder of the same width
     (e.g. the same one trained on further) under the trained bridge.
 
+    ``cfg.kd_weight`` > 0 adds the KD loss (Eq. 1–5, fine-grained term ``cfg.kd_fine``) beside NLL
+    on the same Q-Former outputs, over the utterances that have cached teacher states (not in the
+    paper, whose KD is a separate first step).
+
     Raises:
         ZstError: ``cfg.init_speech_encoder`` without ``cfg.init``, or an encoder of another width.
+        ConfigError: a negative ``kd_weight`` or an unknown ``kd_fine``.
+        ManifestError: ``kd_weight`` > 0 and no utterance has cached teacher states.
     """
+    if cfg.kd_weight < 0 or cfg.kd_fine not in (None, "paper", "contrastive"):
+        raise ConfigError(f"kd_weight must be >= 0 (got {cfg.kd_weight}) and kd_fine paper or contrastive "
+                          f"(got {cfg.kd_fine!r})")
     if cfg.init_speech_encoder and not cfg.init:
         raise ZstError(f"init_speech_encoder {cfg.init_speech_encoder} needs init (the run whose bridge goes on "
                        f"over it); without init, the model's speech_encoder is the encoder")
@@ -95,6 +105,29 @@ def train_nll(cfg: TrainNLLConfig, run_dir: str | Path, *, resume: bool = False,
     cuts = _training_cuts(cfg.manifest, all_cuts, cfg.optim.max_cut_seconds, model.speech.window_seconds, run,
                           need_teacher=False)
     model.prepare_step("nll", continue_from_kd=bool(cfg.init))
+    if cfg.kd_weight:
+        _setup_auxiliary_kd(model, cfg, cuts, run)
+    w = cfg.kd_weight
 
-    return train(model=model, loss_fn=lambda m, batch: m(batch, "nll"), save_model=_save, cuts=cuts, dataset=SpeechDataset(with_teacher=False),
+    return train(model=model, loss_fn=lambda m, batch: m(batch, "nll", kd_weight=w), save_model=_save, cuts=cuts,
+                 dataset=SpeechDataset(with_teacher=bool(w), teacher_optional=True),
                  cfg=cfg.optim, run=run, resume=resume, quiet=quiet, description="train-nll")
+
+
+def _setup_auxiliary_kd(model: ZeroST, cfg: TrainNLLConfig, cuts, run: RunDir) -> None:
+    """KD beside NLL: check that some cuts have teacher states, set the KD's fine-grained term, keep
+    its Proj frozen (trained, Eq. 1's Proj collapses: docs/results/README.md)."""
+    with_states = [c for c in cuts if c.has_custom(TEACHER_FIELD)]
+    if not with_states:
+        raise ManifestError(f"{cfg.manifest}: kd_weight {cfg.kd_weight} needs cached teacher states, and no "
+                            f"utterance has them: run `zst prepare` with --text-model")
+    teacher = {c.custom.get("teacher_model") for c in with_states}
+    if teacher != {model.cfg.text_model}:
+        run.log(f"warning: teacher states were made by {sorted(map(str, teacher))}, "
+                f"the model's text model is {model.cfg.text_model}")
+    if cfg.kd_fine:
+        model.kd.fine_mode = cfg.kd_fine
+        model.cfg = replace(model.cfg, kd_fine=cfg.kd_fine)
+    model.kd.requires_grad_(False)
+    run.log(f"auxiliary KD ({model.kd.fine_mode} fine-grained term, weight {cfg.kd_weight}) on "
+            f"{len(with_states)} of {len(cuts)} utterances")
