@@ -82,6 +82,7 @@ class Variant:
     nll_steps: int | None = None
     nll_from: str | None = None  # go on training this row's NLL model (train-nll --init <its NLL run>)
     lr: float | None = None  # peak learning rate (None: --lr)
+    kd_weight: float = 0.0  # NLL rows: KD beside NLL with this weight (train-nll --kd-weight; fine term kd_fine)
 
 
 #: Table 1 rows 1-7 (ZeroST paper), Table 2 (queries; 256 is row 3) and the unseen-target model.
@@ -158,6 +159,11 @@ VARIANTS: dict[str, Variant] = {
                     nll_steps=2000, lr=5e-4),
     # row Aw10's bridge trained on over the encoder's tenth CTC round (models/whisper-ctc10)
     "rAw11": _row_a_on("rAw10", 2500, 2e-4, "whisper-ctc10"),
+    # row Aw11's bridge, 1,500 more NLL steps over the same encoder: row Awk's control
+    "rAwn": _row_a_on("rAw11", 1500, 2e-4, "whisper-ctc10"),
+    # ... with KD beside NLL (contrastive fine-grained term, weight 0.02, on the mix's cuts with teacher
+    # states): does pulling a recognising bridge's Q towards the NLLB encoder's states lift transfer?
+    "rAwk": replace(_row_a_on("rAw11", 1500, 2e-4, "whisper-ctc10"), kd_fine="contrastive", kd_weight=0.02),
     # row Aw's control: the same 2,500 steps at the same lr over the old encoder
     "rAo": _row_a_on("rA8", 2500, 2.5e-4),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the
@@ -542,12 +548,14 @@ class Rebuild(Studies):
     def _config_file(self, v: Variant) -> Path:
         """The mini-world's model config, written once per KD Proj setting: Q-Lite narrower than the
         NLLB stand-in (d 192), as the paper's 768-wide Q-Lite is narrower than NLLB-1.3B (d 1024)."""
-        path = self.runs / f"zerost-miniworld-kdproj-{v.kd_proj}-{v.kd_fine}.yaml"
+        aux = "-aux" if v.kd_weight else ""  # KD beside NLL: train-nll's own kd_fine (with --init the
+        # model section is the checkpoint's)
+        path = self.runs / f"zerost-miniworld-kdproj-{v.kd_proj}-{v.kd_fine}{aux}.yaml"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text("model:\n  lite_dim: 128\n  lite_layers: 4\n  lite_heads: 4\n  lite_ffn: 512\n"
                             f"  kd_proj_trainable: {'true' if v.kd_proj == 'trained' else 'false'}\n"
-                            f"  kd_fine: {v.kd_fine}\n")
+                            f"  kd_fine: {v.kd_fine}\n" + (f"kd_fine: {v.kd_fine}\n" if aux else ""))
         return path
 
     def _resume(self, run: Path) -> list:
@@ -569,8 +577,9 @@ class Rebuild(Studies):
                     init += ["--speech-encoder", self.models / v.encoder]
             else:
                 init = ["--init", kd_run] if "kd" in v.loss else self._model_flags(v)
-            self.sh([*self.zst, "train-nll", data, *init, *self._train_flags(v.nll_steps or self.a.nll_steps, run, v),
-                     *self._resume(run)])
+            aux = ["--kd-weight", v.kd_weight] if v.kd_weight else []
+            self.sh([*self.zst, "train-nll", data, *init, *aux,
+                     *self._train_flags(v.nll_steps or self.a.nll_steps, run, v), *self._resume(run)])
 
     def model_dir(self, row: str) -> Path:
         v = VARIANTS[row]
