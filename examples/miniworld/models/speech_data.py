@@ -78,3 +78,21 @@ def load_speech(world: Path, split: str, langs, corpora=tuple(CORPUS_ROOTS), *, 
                 audio = cut.load_audio()[0].astype(np.float32)
                 out.append(Utterance(lang, audio, text, en, corpus))
     return out
+
+
+def window_seconds(config) -> int:
+    """A Whisper config's encoder window in whole seconds (``max_source_positions`` = 50 × window)."""
+    return 2 * config.max_source_positions // 100
+
+
+def load_train_test(world: Path, langs, window: int) -> tuple[list[Utterance], list[Utterance]]:
+    """The Whisper trainers' data: every corpus's training utterances of ``langs`` that fit the
+    encoder window (at most ``window`` s), and the FLEURS test split they report quality on. Prints
+    the counts and the loading time."""
+    import time
+
+    t0 = time.time()
+    train = [u for u in load_speech(world, "train", langs) if len(u.audio) <= window * 16000]
+    test = load_speech(world, "test", langs, corpora=("fleurs",))
+    print(f"loaded {len(train)} train / {len(test)} test utterances in {time.time() - t0:.0f}s", flush=True)
+    return train, test

@@ -226,7 +226,7 @@ def main(argv=None) -> int:
     import torch
     from transformers import AutoTokenizer, WhisperFeatureExtractor, WhisperForConditionalGeneration
 
-    from speech_data import load_speech
+    from speech_data import load_train_test
 
     ap = base_parser(__doc__, "whisper", steps=1600, batch=32, batch_help="utterances per step", lr=1e-3)
     ap.add_argument("--window", type=int, default=6,
@@ -247,10 +247,7 @@ def main(argv=None) -> int:
     langs = [x for x in args.languages.split(",") if x]
 
     rng, data, init_dir = setup(args)
-    t_load = time.time()
-    train = [u for u in load_speech(args.world, "train", langs) if len(u.audio) <= args.window * 16000]
-    test = load_speech(args.world, "test", langs, corpora=("fleurs",))
-    print(f"loaded {len(train)} train / {len(test)} test utterances in {time.time() - t_load:.0f}s", flush=True)
+    train, test = load_train_test(args.world, langs, args.window)
 
     if not (init_dir / "config.json").exists():
         tok = build_tokenizer([t[x] for t in data["train"] for x in LANGS], args.vocab)

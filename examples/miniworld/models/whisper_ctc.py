@@ -143,7 +143,7 @@ def main(argv=None) -> int:
     import torch
     from transformers import AutoTokenizer, WhisperFeatureExtractor, WhisperModel
 
-    from speech_data import load_speech
+    from speech_data import load_train_test, window_seconds
 
     ap = base_parser(__doc__, "whisper-ctc", steps=1800, batch=32, batch_help="utterances per step", lr=5e-4)
     ap.add_argument("--from", dest="init", type=Path, default=None,
@@ -169,11 +169,7 @@ def main(argv=None) -> int:
     fe = WhisperFeatureExtractor.from_pretrained(src)
     model = WhisperModel.from_pretrained(src, dtype=torch.float32, dropout=0.0).to(args.device)
     encoder = model.encoder
-    window = 2 * model.config.max_source_positions // 100  # seconds
-    t_load = time.time()
-    train = [u for u in load_speech(args.world, "train", TRAIN_LANGS) if len(u.audio) <= window * 16000]
-    test = load_speech(args.world, "test", TRAIN_LANGS, corpora=("fleurs",))
-    print(f"loaded {len(train)} train / {len(test)} test utterances in {time.time() - t_load:.0f}s", flush=True)
+    train, test = load_train_test(args.world, TRAIN_LANGS, window_seconds(model.config))
     chars = CharVocab([u.text for u in train])
     head = torch.nn.Linear(model.config.d_model, chars.blank + 1).to(args.device)
 

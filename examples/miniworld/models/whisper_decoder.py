@@ -87,7 +87,7 @@ def main(argv=None) -> int:
     import torch
     from transformers import WhisperFeatureExtractor, WhisperForConditionalGeneration
 
-    from speech_data import load_speech
+    from speech_data import load_speech, load_train_test, window_seconds
     from zst.models.whisper_st import pad_sequences
     from zst.testing.tiny import whisper_generation_config
 
@@ -111,12 +111,8 @@ def main(argv=None) -> int:
     tok = load_tokenizer(src, args.out.parent, [t[x] for t in data["train"] for x in LANGS], args.vocab,
                          model.config.vocab_size)
     model.generation_config = whisper_generation_config(tok)
-    window = 2 * model.config.max_source_positions // 100  # seconds
-    t_load = time.time()
-    train = [u for u in load_speech(args.world, "train", langs) if len(u.audio) <= window * 16000]
-    test = load_speech(args.world, "test", langs, corpora=("fleurs",))
+    train, test = load_train_test(args.world, langs, window_seconds(model.config))
     dev = load_speech(args.world, "dev", langs, corpora=("fleurs",), per_corpus_limit=8)
-    print(f"loaded {len(train)} train / {len(test)} test utterances in {time.time() - t_load:.0f}s", flush=True)
 
     encoder = model.model.encoder
     encoder.requires_grad_(False)
