@@ -49,6 +49,11 @@ ROW_LABELS = {
     "rAk": "Ak",  # row Ac's budget split into KD (2,000 steps) → NLL (2,000 steps)
     "rAkc": "Akc",  # row Ak with the contrastive fine-grained KD
     "rAw11": "Aw11",  # row Aw10 trained on over the encoder's tenth CTC round (whisper-ctc10)
+    "rAwn": "Awn",  # row Aw11 + 1,500 NLL steps over the same encoder: row Awk's control
+    "rAwk": "Awk",  # row Awn's steps with KD beside NLL (contrastive fine KD, weight 0.02)
+    "rAwk2": "Awk2",  # row Awk with KD weight 0.1
+    "rAwk3": "Awk3",  # row Awk with KD weight 0.5
+    "rAwk4": "Awk4",  # row Awk2 + 2,500 steps with the same KD beside NLL
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8",  # Whisper ASR (its decoder, trained again on the CTC-trained encoder) -> NLLB
     "cascade-ctc": "8c",  # the Whisper encoder's CTC head as the ASR -> NLLB
@@ -95,7 +100,9 @@ def table1(runs: Path, scores: Path | None = None) -> str:
             loss = LOSS_NAMES[v.loss]
             if "kd" in v.loss and v.kd_proj == "trained":
                 loss += " (KD Proj trained, as the paper)"
-            if "kd" in v.loss and v.kd_fine == "contrastive":
+            if v.kd_weight:
+                loss += f" + {v.kd_weight} × KD beside it"
+            if ("kd" in v.loss or v.kd_weight) and v.kd_fine == "contrastive":
                 loss += " (contrastive fine KD)"
             if v.kd_steps or v.nll_steps:
                 loss += f" ({' + '.join(f'{n} {k}' for n, k in ((v.kd_steps, 'KD'), (v.nll_steps, 'NLL')) if n)} steps"
