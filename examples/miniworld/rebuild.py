@@ -169,6 +169,7 @@ VARIANTS: dict[str, Variant] = {
     "rAwk3": replace(_row_a_on("rAw11", 1500, 2e-4, "whisper-ctc10"), kd_fine="contrastive", kd_weight=0.5),
     # row Awk2 (the best weight) trained on for 2,500 more steps with the same KD beside NLL
     "rAwk4": replace(_row_a_on("rAwk2", 2500, 2e-4, "whisper-ctc10"), kd_fine="contrastive", kd_weight=0.1),
+    "rAwk5": replace(_row_a_on("rAwk4", 2500, 2e-4, "whisper-ctc10"), kd_fine="contrastive", kd_weight=0.1),
     # row Aw's control: the same 2,500 steps at the same lr over the old encoder
     "rAo": _row_a_on("rA8", 2500, 2.5e-4),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the
