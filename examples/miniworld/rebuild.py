@@ -167,9 +167,10 @@ VARIANTS: dict[str, Variant] = {
     # ... with 5 and 25 times the KD weight
     "rAwk2": replace(_row_a_on("rAw11", 1500, 2e-4, "whisper-ctc10"), kd_fine="contrastive", kd_weight=0.1),
     "rAwk3": replace(_row_a_on("rAw11", 1500, 2e-4, "whisper-ctc10"), kd_fine="contrastive", kd_weight=0.5),
-    # row Awk2 (the best weight) trained on for 2,500 more steps with the same KD beside NLL
+    # row Awk2 (the best weight) trained on for 2,500 more steps with the same KD beside NLL, then on again
     "rAwk4": replace(_row_a_on("rAwk2", 2500, 2e-4, "whisper-ctc10"), kd_fine="contrastive", kd_weight=0.1),
     "rAwk5": replace(_row_a_on("rAwk4", 2500, 2e-4, "whisper-ctc10"), kd_fine="contrastive", kd_weight=0.1),
+    "rAwk6": replace(_row_a_on("rAwk5", 2500, 2e-4, "whisper-ctc10"), kd_fine="contrastive", kd_weight=0.1),
     # row Aw's control: the same 2,500 steps at the same lr over the old encoder
     "rAo": _row_a_on("rA8", 2500, 2.5e-4),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the
@@ -552,8 +553,9 @@ class Rebuild(Studies):
                 "--config", self._config_file(v)]
 
     def _config_file(self, v: Variant) -> Path:
-        """The mini-world's model config, written once per KD Proj setting: Q-Lite narrower than the
-        NLLB stand-in (d 192), as the paper's 768-wide Q-Lite is narrower than NLLB-1.3B (d 1024)."""
+        """The mini-world's model config, written once per KD Proj and fine-grained KD setting (and once
+        more with a top-level ``kd_fine`` for rows with KD beside NLL): Q-Lite narrower than the NLLB
+        stand-in (d 192), as the paper's 768-wide Q-Lite is narrower than NLLB-1.3B (d 1024)."""
         aux = "-aux" if v.kd_weight else ""  # KD beside NLL: train-nll's own kd_fine (with --init the
         # model section is the checkpoint's)
         path = self.runs / f"zerost-miniworld-kdproj-{v.kd_proj}-{v.kd_fine}{aux}.yaml"

@@ -55,6 +55,7 @@ ROW_LABELS = {
     "rAwk3": "Awk3",  # row Awk with KD weight 0.5
     "rAwk4": "Awk4",  # row Awk2 + 2,500 steps with the same KD beside NLL
     "rAwk5": "Awk5",  # row Awk4 + 2,500 steps with the same KD beside NLL
+    "rAwk6": "Awk6",  # row Awk5 + 2,500 steps with the same KD beside NLL
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8",  # Whisper ASR (its decoder, trained again on the CTC-trained encoder) -> NLLB
     "cascade-ctc": "8c",  # the Whisper encoder's CTC head as the ASR -> NLLB
