@@ -90,6 +90,6 @@ def test_translate_without_model_uses_the_default(tmp_path):
     hyp = {r["tgt_lang"]: r["hyp"] for r in recs}
     assert set(hyp) == {"en", "es"}
     # measured (rows Aw2 … Awk4, Awk6): both exactly right (row A8 said "Where is the old bird?"; row
-    # Awk5, not shipped, "¿Dónde está sobre el pájaro?")
+    # Awk5, the default for one commit, "¿Dónde está sobre el pájaro?")
     assert hyp["en"] == clip["text_en"] == "Where is the bird?", hyp
     assert hyp["es"] == clip["text_es"] == "¿Dónde está el pájaro?", hyp
