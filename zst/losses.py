@@ -23,6 +23,10 @@ class KDOutput:
     glob: torch.Tensor  # scalar: batch mean of L_global (Eq. 5)
 
 
+#: the fine-grained KD terms :class:`KDLoss` offers: Eq. 2 and its in-batch contrastive form
+FINE_MODES = ("paper", "contrastive")
+
+
 class KDLoss(nn.Module):
     """ZeroST KD loss, Eq. 1–5.
 
@@ -57,7 +61,7 @@ class KDLoss(nn.Module):
     def __init__(self, dim: int, beta: float = 10.0, proj_trainable: bool = True, fine: str = "paper",
                  tau: float = 0.05):
         super().__init__()
-        if fine not in ("paper", "contrastive"):
+        if fine not in FINE_MODES:
             raise ValueError(f"fine-grained KD must be 'paper' or 'contrastive', got {fine!r}")
         self.proj = nn.Linear(dim, dim)
         self.beta = beta

@@ -99,6 +99,12 @@ def _row_a_on(prev: str, steps: int, lr: float, encoder: str = "whisper") -> Var
     return Variant("all", encoder, "nllb", "nll", queries=64, nll_from=prev, nll_steps=steps, lr=lr)
 
 
+def _row_kd_beside(prev: str, steps: int, kd_weight: float) -> Variant:
+    """:func:`_row_a_on` over ``whisper-ctc10`` at lr 2e-4 with the contrastive KD loss beside NLL at
+    weight ``kd_weight`` (``train-nll --kd-weight``)."""
+    return replace(_row_a_on(prev, steps, 2e-4, "whisper-ctc10"), kd_fine="contrastive", kd_weight=kd_weight)
+
+
 VARIANTS: dict[str, Variant] = {
     "r1": Variant("vp", "whisper", "simple", "nll"),
     "r2": Variant("vp", "whisper", "simple", "kd"),
@@ -163,14 +169,14 @@ VARIANTS: dict[str, Variant] = {
     "rAwn": _row_a_on("rAw11", 1500, 2e-4, "whisper-ctc10"),
     # ... with KD beside NLL (contrastive fine-grained term, weight 0.02, on the mix's cuts with teacher
     # states): does pulling a recognising bridge's Q towards the NLLB encoder's states lift transfer?
-    "rAwk": replace(_row_a_on("rAw11", 1500, 2e-4, "whisper-ctc10"), kd_fine="contrastive", kd_weight=0.02),
+    "rAwk": _row_kd_beside("rAw11", 1500, 0.02),
     # ... with 5 and 25 times the KD weight
-    "rAwk2": replace(_row_a_on("rAw11", 1500, 2e-4, "whisper-ctc10"), kd_fine="contrastive", kd_weight=0.1),
-    "rAwk3": replace(_row_a_on("rAw11", 1500, 2e-4, "whisper-ctc10"), kd_fine="contrastive", kd_weight=0.5),
+    "rAwk2": _row_kd_beside("rAw11", 1500, 0.1),
+    "rAwk3": _row_kd_beside("rAw11", 1500, 0.5),
     # row Awk2 (the best weight) trained on for 2,500 more steps with the same KD beside NLL, then on again
-    "rAwk4": replace(_row_a_on("rAwk2", 2500, 2e-4, "whisper-ctc10"), kd_fine="contrastive", kd_weight=0.1),
-    "rAwk5": replace(_row_a_on("rAwk4", 2500, 2e-4, "whisper-ctc10"), kd_fine="contrastive", kd_weight=0.1),
-    "rAwk6": replace(_row_a_on("rAwk5", 2500, 2e-4, "whisper-ctc10"), kd_fine="contrastive", kd_weight=0.1),
+    "rAwk4": _row_kd_beside("rAwk2", 2500, 0.1),
+    "rAwk5": _row_kd_beside("rAwk4", 2500, 0.1),
+    "rAwk6": _row_kd_beside("rAwk5", 2500, 0.1),
     # row Aw's control: the same 2,500 steps at the same lr over the old encoder
     "rAo": _row_a_on("rA8", 2500, 2.5e-4),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the
@@ -556,8 +562,7 @@ class Rebuild(Studies):
         """The mini-world's model config, written once per KD Proj and fine-grained KD setting (and once
         more with a top-level ``kd_fine`` for rows with KD beside NLL): Q-Lite narrower than the NLLB
         stand-in (d 192), as the paper's 768-wide Q-Lite is narrower than NLLB-1.3B (d 1024)."""
-        aux = "-aux" if v.kd_weight else ""  # KD beside NLL: train-nll's own kd_fine (with --init the
-        # model section is the checkpoint's)
+        aux = "-aux" if v.kd_weight else ""  # with --init, train-nll ignores the model section
         path = self.runs / f"zerost-miniworld-kdproj-{v.kd_proj}-{v.kd_fine}{aux}.yaml"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ from zst.data.batching import SpeechDataset
 from zst.data.manifests import load_manifest
 from zst.data.teacher import TEACHER_FIELD
 from zst.errors import ConfigError, ManifestError, ZstError
+from zst.losses import FINE_MODES
 from zst.models.zerost import ZeroST, resolve_checkpoint
 from zst.runs import RunDir
 from zst.train.loop import train, training_cuts
@@ -56,10 +57,7 @@ def distill(cfg: DistillConfig, run_dir: str | Path, *, resume: bool = False, qu
     model = ZeroST.create(cfg.model, with_decoder=False)
     cuts = _training_cuts(cfg.manifest, all_cuts, cfg.optim.max_cut_seconds, model.speech.window_seconds, run,
                           need_teacher=True)
-    teacher = {c.custom.get("teacher_model") for c in cuts}
-    if teacher != {cfg.model.text_model}:
-        run.log(f"warning: teacher states were made by {sorted(map(str, teacher))}, "
-                f"the model's text model is {cfg.model.text_model}")
+    _warn_other_teacher(cuts, cfg.model.text_model, run)
     model.prepare_step("kd", continue_from_kd=False)
 
     return train(model=model, loss_fn=lambda m, batch: m(batch, "kd"), save_model=_save, cuts=cuts, dataset=SpeechDataset(with_teacher=True),
@@ -87,7 +85,7 @@ def train_nll(cfg: TrainNLLConfig, run_dir: str | Path, *, resume: bool = False,
         ConfigError: a negative ``kd_weight`` or an unknown ``kd_fine``.
         ManifestError: ``kd_weight`` > 0 and no utterance has cached teacher states.
     """
-    if cfg.kd_weight < 0 or cfg.kd_fine not in (None, "paper", "contrastive"):
+    if cfg.kd_weight < 0 or cfg.kd_fine not in (None, *FINE_MODES):
         raise ConfigError(f"kd_weight must be >= 0 (got {cfg.kd_weight}) and kd_fine paper or contrastive "
                           f"(got {cfg.kd_fine!r})")
     if cfg.init_speech_encoder and not cfg.init:
@@ -114,20 +112,24 @@ def train_nll(cfg: TrainNLLConfig, run_dir: str | Path, *, resume: bool = False,
                  cfg=cfg.optim, run=run, resume=resume, quiet=quiet, description="train-nll")
 
 
+def _warn_other_teacher(cuts, text_model: str, run: RunDir) -> None:
+    """Log a warning when the cuts' teacher states were made by another model than ``text_model``."""
+    teacher = {c.custom.get("teacher_model") for c in cuts}
+    if teacher != {text_model}:
+        run.log(f"warning: teacher states were made by {sorted(map(str, teacher))}, "
+                f"the model's text model is {text_model}")
+
+
 def _setup_auxiliary_kd(model: ZeroST, cfg: TrainNLLConfig, cuts, run: RunDir) -> None:
-    """KD beside NLL: check that some cuts have teacher states, set the KD's fine-grained term, keep
-    its Proj frozen (trained, Eq. 1's Proj collapses: docs/results/README.md)."""
+    """KD beside NLL: check that some cuts have teacher states and set the KD's fine-grained term. Its
+    Proj stays frozen, as the NLL step leaves it (trained, Eq. 1's Proj collapses: docs/results/README.md)."""
     with_states = [c for c in cuts if c.has_custom(TEACHER_FIELD)]
     if not with_states:
         raise ManifestError(f"{cfg.manifest}: kd_weight {cfg.kd_weight} needs cached teacher states, and no "
                             f"utterance has them: run `zst prepare` with --text-model")
-    teacher = {c.custom.get("teacher_model") for c in with_states}
-    if teacher != {model.cfg.text_model}:
-        run.log(f"warning: teacher states were made by {sorted(map(str, teacher))}, "
-                f"the model's text model is {model.cfg.text_model}")
+    _warn_other_teacher(with_states, model.cfg.text_model, run)
     if cfg.kd_fine:
         model.kd.fine_mode = cfg.kd_fine
         model.cfg = replace(model.cfg, kd_fine=cfg.kd_fine)
-    model.kd.requires_grad_(False)
     run.log(f"auxiliary KD ({model.kd.fine_mode} fine-grained term, weight {cfg.kd_weight}) on "
             f"{len(with_states)} of {len(cuts)} utterances")
