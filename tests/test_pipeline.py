@@ -293,6 +293,9 @@ def test_nll_with_auxiliary_kd_without_teacher_states_exits_2(speech_clips, tiny
     bad.write_text(yaml.safe_dump({"kd_weight": 0.1, "kd_fine": "colbert"}))
     one_error_line(_invoke("train-nll", tmp_path / "prep", "-c", bad, "-o", tmp_path / "nll2", "-q"),
                    "kd_fine paper or contrastive", "'colbert'")
+    bad.write_text(yaml.safe_dump({"kd_fine": "contrastive"}))  # the KD beside NLL is off: kd_fine did nothing
+    one_error_line(_invoke("train-nll", tmp_path / "prep", "-c", bad, "-o", tmp_path / "nll3", "-q"),
+                   "kd_fine contrastive", "kd_weight > 0")
 
 
 def test_nll_only_overfit_translates_training_clips(speech_clips, tiny_whisper_dir, copy_nllb_dir, work):
@@ -321,18 +324,20 @@ def test_nll_only_overfit_translates_training_clips(speech_clips, tiny_whisper_d
     assert f"{d['wer']:.2f}" in r.stdout
 
 
-def test_resume_is_exact(prepared, tiny_whisper_dir, tiny_nllb_dir, lite_yaml, work):
-    """Interrupt after the step-3 checkpoint, resume: steps 4-6 match an uninterrupted run bitwise.
+@pytest.mark.parametrize("kd", [[], ["--kd-weight", "0.1"]], ids=["nll", "nll+kd"])
+def test_resume_is_exact(prepared, tiny_whisper_dir, tiny_nllb_dir, lite_yaml, work, kd):
+    """Interrupt after the step-3 checkpoint, resume: steps 4-6 match an uninterrupted run bitwise,
+    with NLL only and with the KD beside NLL (its terms logged and matched too).
 
     The interruption falls inside an epoch (batches of ~3 s: 7-8 batches per epoch), the hard case:
     resuming there builds a new DataLoader iterator right after the checkpoint's RNG state is restored,
     and if that drew from the global torch RNG (as it did before ``batch_stream`` gave the DataLoader
     its own generator) the Q-Former's dropout masks, hence the losses, would shift.
     """
-    a, b = work / "resume_a", work / "resume_b"
+    a, b = work / f"resume_a{len(kd)}", work / f"resume_b{len(kd)}"
     args = ["train-nll", prepared, "--speech-encoder", tiny_whisper_dir, "--text-model", tiny_nllb_dir,
             "--qformer", "lite", "-c", lite_yaml, "--queries", "4", "--adapter-dim", "4", "--max-steps", "6",
-            "--batch-seconds", "3", "--lr", "1e-3", "--checkpoint-every", "3", "--log-every", "1"]
+            "--batch-seconds", "3", "--lr", "1e-3", "--checkpoint-every", "3", "--log-every", "1", *kd]
     _ok(*args, "-o", a, "-q")
     ma = _metrics(a)
     assert [m["step"] for m in ma] == [1, 2, 3, 4, 5, 6]
@@ -351,6 +356,7 @@ def test_resume_is_exact(prepared, tiny_whisper_dir, tiny_nllb_dir, lite_yaml, w
     for x, y in zip(ma[3:], mb[3:]):
         assert (x["step"], x["epoch"], x["loss"], x["lr"], x["audio_seconds"]) == \
                (y["step"], y["epoch"], y["loss"], y["lr"], y["audio_seconds"])
+        assert ("kd_fine" in x) == bool(kd) and x.get("kd_fine") == y.get("kd_fine")
     assert mb[:3] == ma[:3]
     wa = load_file(str(a / "model" / "model.safetensors"))
     wb = load_file(str(b / "model" / "model.safetensors"))

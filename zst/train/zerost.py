@@ -82,12 +82,15 @@ def train_nll(cfg: TrainNLLConfig, run_dir: str | Path, *, resume: bool = False,
 
     Raises:
         ZstError: ``cfg.init_speech_encoder`` without ``cfg.init``, or an encoder of another width.
-        ConfigError: a negative ``kd_weight`` or an unknown ``kd_fine``.
+        ConfigError: a negative ``kd_weight``, an unknown ``kd_fine``, or ``kd_fine`` without ``kd_weight``.
         ManifestError: ``kd_weight`` > 0 and no utterance has cached teacher states.
     """
     if cfg.kd_weight < 0 or cfg.kd_fine not in (None, *FINE_MODES):
         raise ConfigError(f"kd_weight must be >= 0 (got {cfg.kd_weight}) and kd_fine paper or contrastive "
                           f"(got {cfg.kd_fine!r})")
+    if cfg.kd_fine and not cfg.kd_weight:
+        raise ConfigError(f"kd_fine {cfg.kd_fine} sets the fine-grained term of the KD beside NLL, which is off: "
+                          f"give kd_weight > 0 (--kd-weight) or drop kd_fine")
     if cfg.init_speech_encoder and not cfg.init:
         raise ZstError(f"init_speech_encoder {cfg.init_speech_encoder} needs init (the run whose bridge goes on "
                        f"over it); without init, the model's speech_encoder is the encoder")
