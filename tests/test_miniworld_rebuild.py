@@ -191,7 +191,7 @@ def test_stage_commands_of_the_encoder_rounds(tmp_path, monkeypatch):
     import rebuild
 
     rb = rebuild.Rebuild(argparse.Namespace(world=tmp_path, threads=2, device="cpu", kd_steps=500, nll_steps=500,
-                                            batch_seconds=40.0, lr=1e-3))
+                                            batch_seconds=40.0, lr=1e-3, stage_minutes=0))
     cmds = []
     monkeypatch.setattr(rb, "sh", lambda cmd: cmds.append([str(c) for c in cmd]))
     models = tmp_path.resolve() / "models"
@@ -215,6 +215,7 @@ def test_stage_commands_of_the_encoder_rounds(tmp_path, monkeypatch):
     cmds.clear()
     rb.run_stage("zerost-rA2")
     assert "--speech-encoder" not in cmds[0] and "--kd-weight" not in cmds[0]
+    assert "--max-minutes" not in cmds[0]  # --stage-minutes 0: no time limit
     cmds.clear()
     rb.run_stage("zerost-rAwk")  # KD beside NLL: its weight as a flag, its fine-grained term top-level in
     (aux,) = cmds  # the config (with --init the model section is the checkpoint's)
@@ -236,3 +237,29 @@ def test_stage_commands_of_the_encoder_rounds(tmp_path, monkeypatch):
     rb.run_stage("cascade")  # the Whisper cascade transcribes with the decoder trained on the latest encoder
     assert cmds[0][cmds[0].index("--whisper") + 1] == str(models / rebuild.CASCADE_WHISPER)
     assert rebuild.MODEL_RUNS[rebuild.CASCADE_WHISPER][0] == "whisper_decoder"
+
+
+def test_training_stage_over_its_budget_stops_and_goes_on(tmp_path, monkeypatch, capsys):
+    """--stage-minutes: a ZeroST training stage passes what is left of its budget as train-nll
+    --max-minutes; when training stops at that limit (no model/), the stage is not marked done and the
+    rebuild exits 3; run again, it resumes (--resume) and finishes."""
+    import rebuild
+
+    cmds, finish = [], []
+
+    def fake_sh(self, cmd):
+        cmds.append([str(c) for c in cmd])
+        run = Path(cmds[-1][cmds[-1].index("-o") + 1])
+        (run / "checkpoints").mkdir(parents=True, exist_ok=True)
+        if finish:
+            (run / "model").mkdir()
+
+    monkeypatch.setattr(rebuild.Rebuild, "sh", fake_sh)
+    args = ["--world", str(tmp_path), "--only", "zerost-rAq256", "--stage-minutes", "44"]
+    assert rebuild.main(args) == 3
+    assert "zerost-rAq256: not finished" in capsys.readouterr().out
+    assert 43.9 < float(cmds[0][cmds[0].index("--max-minutes") + 1]) <= 44 and "--resume" not in cmds[0]
+    assert not (tmp_path / "runs" / ".done" / "zerost-rAq256").exists()
+    finish.append(True)
+    assert rebuild.main(args) == 0 and "--resume" in cmds[1]
+    assert (tmp_path / "runs" / ".done" / "zerost-rAq256").exists()

@@ -366,6 +366,19 @@ def test_resume_is_exact(prepared, tiny_whisper_dir, tiny_nllb_dir, lite_yaml, w
     assert sorted(p.name for p in (b / "checkpoints").iterdir()) == ["step-0000003", "step-0000006"]
     assert _tmp_leftovers(b) == []
 
+    if not kd:  # the same run as time-limited invocations (--max-minutes): each stops after its first step
+        c = work / "resume_c"
+        r = _ok(*args, "-o", c, "--max-minutes", "1e-6", "-q")
+        assert "time limit reached at step 1 " in r.stdout and "--resume" in r.stdout
+        assert not (c / "model").exists() and (c / "checkpoints" / "step-0000001").is_dir()
+        r = _ok(*args, "-o", c, "--max-minutes", "1e-6", "--resume", "-q")
+        assert "time limit reached at step 2 " in r.stdout
+        assert "train-nll: 6 steps" in _ok(*args, "-o", c, "--resume", "-q").stdout
+        assert [(m["step"], m["loss"]) for m in _metrics(c)] == [(m["step"], m["loss"]) for m in ma]
+        wc = load_file(str(c / "model" / "model.safetensors"))
+        assert all(torch.equal(wa[k], wc[k]) for k in wa)
+        one_error_line(_invoke(*args, "-o", work / "resume_d", "--max-minutes", "-1", "-q"), "max_minutes", "-1")
+
     # Resuming a finished run trains nothing more and keeps the metrics as they are.
     r = _ok(*args, "-o", b, "--resume", "-q")
     assert "train-nll: 6 steps" in r.stdout

@@ -41,6 +41,9 @@ class OptimConfig:
     log_every: int = 10  # steps between metrics.jsonl records
     num_workers: int = 0  # DataLoader worker processes for audio decoding
     seed: int = 0
+    # wall-clock budget of one invocation: at the first step past it, checkpoint and stop unfinished
+    # (model/ not written); --resume goes on exactly. For time-limited or preemptible jobs. 0: none.
+    max_minutes: float = 0.0
 
 
 @dataclass(frozen=True)

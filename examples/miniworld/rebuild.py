@@ -6,7 +6,9 @@
 
 Every stage is one command (printed before it runs) and leaves ``WORLD/runs/.done/<stage>`` when
 it succeeds, so an interrupted rebuild continues where it stopped; ``--force`` reruns the selected
-stages. Stages run in order, each sized to finish in under 45 minutes on 2 CPU cores; on a machine
+stages. Stages run in order, each sized to finish in under 45 minutes on 2 CPU cores (a ZeroST training
+stage that would take longer, e.g. ``zerost-rAq256``, stops at a checkpoint after ``--stage-minutes`` and
+the rebuild exits with status 3: run it again to go on, exactly as if uninterrupted); on a machine
 with a GPU the model scripts and zst's trainers use it (``--device``, accelerate) and the evaluation
 translates the whole test split.
 
@@ -192,7 +194,7 @@ VARIANTS: dict[str, Variant] = {
     # Table 2 at row A's settings (row A itself is the 64-query point)
     "rAq16": Variant("all", "whisper", "nllb", "nll", queries=16, nll_steps=4000, lr=5e-4),
     "rAq128": Variant("all", "whisper", "nllb", "nll", queries=128, nll_steps=4000, lr=5e-4),
-    # 0.69 s per step on 2 threads: 46 min, over the 45-minute stage budget — run it with --device cuda
+    # 0.69 s per step on 2 threads: 46 min, over the 45-minute stage budget — its stage runs twice (--stage-minutes)
     "rAq256": Variant("all", "whisper", "nllb", "nll", queries=256, nll_steps=4000, lr=5e-4),
 }
 #: The zero-resource speech LLM (issue 6, SLM paper Table I): trained on CoVoST pt fr it de es en speech;
@@ -443,6 +445,10 @@ class Studies:
             self._retrieve(self.runs / f"retr-{lang}-en", (lang,), ("en",), "seqsim")
 
 
+class StageUnfinished(Exception):
+    """A ZeroST training stage stopped at its ``--stage-minutes`` budget; running it again goes on."""
+
+
 class Rebuild(Studies):
     def __init__(self, args):
         self.a = args
@@ -472,7 +478,7 @@ class Rebuild(Studies):
                 "whisper-retrieval", "whisper-st", "samu", "st-samu", "st-plain", "eval-st-samu", "eval-st-plain"]
 
     def run_stage(self, stage: str) -> None:
-        t0 = time.time()
+        t0 = self.stage_t0 = time.time()
         kind, _, row = stage.partition("-")
         if stage == "corpus":
             self.sh([PY, HERE / "build.py", "--out", self.world])
@@ -556,7 +562,23 @@ class Rebuild(Studies):
     def _train_flags(self, steps: int, run: Path, v: Variant) -> list:
         return ["--max-steps", steps, "--batch-seconds", self.a.batch_seconds, "--lr", v.lr or self.a.lr,
                 "--checkpoint-every", min(250, max(50, steps // 4)), "--log-every", 10, "-o", run, "-q",
-                "--config", self._config_file(v)]
+                "--config", self._config_file(v), *self._budget(run)]
+
+    def _budget(self, run: Path) -> list:
+        """``--max-minutes``: what is left of the stage's ``--stage-minutes`` for its next training command
+        (none when that is 0). Raises :class:`StageUnfinished` when nothing is left."""
+        if not self.a.stage_minutes:
+            return []
+        left = self.a.stage_minutes - (time.time() - self.stage_t0) / 60
+        if left <= 0:
+            raise StageUnfinished(f"{run} not started: the stage's {self.a.stage_minutes:g}-minute budget is spent")
+        return ["--max-minutes", f"{left:.2f}"]
+
+    def _trained(self, run: Path) -> None:
+        """Raise :class:`StageUnfinished` when the training of ``run`` stopped at its time limit."""
+        if self.a.stage_minutes and not (run / "model").is_dir():
+            raise StageUnfinished(f"{run} stopped at a checkpoint, at the stage's {self.a.stage_minutes:g}-minute "
+                                  f"budget")
 
     def _config_file(self, v: Variant) -> Path:
         """The mini-world's model config, written once per KD Proj and fine-grained KD setting (and once
@@ -582,6 +604,7 @@ class Rebuild(Studies):
             kd_steps = v.kd_steps or self.a.kd_steps
             self.sh([*self.zst, "distill", data, *self._model_flags(v), *self._train_flags(kd_steps, kd_run, v),
                      *self._resume(kd_run)])
+            self._trained(kd_run)
         if "nll" in v.loss:
             run = self.runs / f"zerost-{row}" / "nll"
             if v.nll_from:
@@ -593,6 +616,7 @@ class Rebuild(Studies):
             aux = ["--kd-weight", v.kd_weight] if v.kd_weight else []
             self.sh([*self.zst, "train-nll", data, *init, *aux,
                      *self._train_flags(v.nll_steps or self.a.nll_steps, run, v), *self._resume(run)])
+            self._trained(run)
 
     def model_dir(self, row: str) -> Path:
         v = VARIANTS[row]
@@ -760,6 +784,10 @@ def main(argv=None) -> int:
     ap.add_argument("--whisper-ft-steps", type=int, default=400, help="Whisper en→zh fine-tuning steps (issue 5)")
     ap.add_argument("--samu-steps", type=int, default=500, help="SAMU semantic distillation steps (issue 7)")
     ap.add_argument("--st-steps", type=int, default=600, help="ST model steps per encoder init (issue 7)")
+    ap.add_argument("--stage-minutes", type=float, default=44.0,
+                    help="wall-clock budget of a ZeroST training stage (zerost-<row>): its training stops at a "
+                         "checkpoint when the budget is spent, the rebuild exits with status 3, and running the "
+                         "stage again goes on from there (0: none)")
     ap.add_argument("--beam", type=int, default=4)
     ap.add_argument("--eval-per-language", type=int, default=100,
                     help="Europarl-ST test utterances per source language (0: all 301)")
@@ -779,7 +807,11 @@ def main(argv=None) -> int:
             print(f"== {stage}: done, skipped", flush=True)
             continue
         print(f"== {stage}", flush=True)
-        rb.run_stage(stage)
+        try:
+            rb.run_stage(stage)
+        except StageUnfinished as e:
+            print(f"== {stage}: not finished — {e}; run the same command again to go on", flush=True)
+            return 3
     return 0
 
 

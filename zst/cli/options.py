@@ -36,6 +36,9 @@ CheckpointEveryOpt = _opt("--checkpoint-every", "Steps between checkpoints.", _O
 LogEveryOpt = _opt("--log-every", "Steps between metrics.jsonl records.", _O.log_every)
 WorkersOpt = _opt("--num-workers", "Audio-decoding worker processes.", _O.num_workers)
 SeedOpt = _opt("--seed", "Random seed (init, data order, dropout).", _O.seed)
+MaxMinutesOpt = _opt("--max-minutes", "Wall-clock budget of this run in minutes: at the first step past it, write a "
+                    "checkpoint and stop; run again with --resume to go on (for time-limited jobs). 0: none.",
+                    _O.max_minutes)
 
 
 def model_flags(speech_encoder: Optional[str], text_model: Optional[str], qformer: Optional[str],
@@ -45,11 +48,11 @@ def model_flags(speech_encoder: Optional[str], text_model: Optional[str], qforme
 
 
 def optim_flags(lr, max_steps, batch_seconds, grad_accum, mixed_precision, checkpoint_every, log_every, num_workers,
-                seed) -> dict:
+                seed, max_minutes) -> dict:
     return {"optim.lr": lr, "optim.max_steps": max_steps, "optim.batch_seconds": batch_seconds,
             "optim.grad_accum": grad_accum, "optim.mixed_precision": mixed_precision,
             "optim.checkpoint_every": checkpoint_every, "optim.log_every": log_every,
-            "optim.num_workers": num_workers, "optim.seed": seed}
+            "optim.num_workers": num_workers, "optim.seed": seed, "optim.max_minutes": max_minutes}
 
 
 def path_or_none(p: Optional[Path]) -> Optional[str]:

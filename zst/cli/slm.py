@@ -7,8 +7,8 @@ from typing import Optional
 
 import typer
 
-from zst.cli.common import ConfigOpt, QuietOpt, ResumeOpt, handle_errors, quiet_libraries, resolve_config, run_dir_opt
-from zst.cli.options import (BatchSecondsOpt, CheckpointEveryOpt, GradAccumOpt, LogEveryOpt, LrOpt, MaxStepsOpt,
+from zst.cli.common import ConfigOpt, QuietOpt, ResumeOpt, echo_trained, handle_errors, quiet_libraries, resolve_config, run_dir_opt
+from zst.cli.options import (BatchSecondsOpt, CheckpointEveryOpt, GradAccumOpt, LogEveryOpt, LrOpt, MaxMinutesOpt, MaxStepsOpt,
                              PrecisionOpt, SeedOpt, SpeechEncoderOpt, WorkersOpt, _opt, optim_flags, path_or_none)
 from zst.config import SLMConfig, SLMModelConfig
 
@@ -53,6 +53,7 @@ def train_slm_cmd(
     log_every: Optional[int] = LogEveryOpt,
     num_workers: Optional[int] = WorkersOpt,
     seed: Optional[int] = SeedOpt,
+    max_minutes: Optional[float] = MaxMinutesOpt,
     resume: bool = ResumeOpt,
     quiet: bool = QuietOpt,
 ):
@@ -69,12 +70,14 @@ def train_slm_cmd(
              "model.lora": lora, "model.lora_r": lora_r, "model.lora_alpha": lora_alpha,
              "model.lora_targets": _codes(lora_targets),
              **optim_flags(lr, max_steps, batch_seconds, grad_accum, mixed_precision, checkpoint_every, log_every,
-                           num_workers, seed)}
+                           num_workers, seed, max_minutes)}
     cfg = resolve_config(SLMConfig, config, flags)
     if not cfg.manifest:
         raise ConfigError("no manifest: give MANIFEST or `manifest:` in --config")
     summary = train_slm(cfg, run_dir, resume=resume, quiet=quiet)
     pre = summary.get("pretrain")
+    if pre and not pre["finished"]:
+        echo_trained("train-slm: CNN pretraining", pre, run_dir / "pretrain")
+        return
     first = f"CNN pretraining {pre['steps']} steps (final loss {pre['final_loss']:.4f}), then " if pre else ""
-    typer.echo(f"train-slm: {first}{summary['steps']} steps, final loss {summary['final_loss']:.4f}; "
-               f"model in {run_dir / 'model'}")
+    echo_trained("train-slm", summary, run_dir, first)

@@ -7,10 +7,10 @@ from typing import Optional
 
 import typer
 
-from zst.cli.common import ConfigOpt, QuietOpt, ResumeOpt, handle_errors, quiet_libraries, resolve_config, run_dir_opt
+from zst.cli.common import ConfigOpt, QuietOpt, ResumeOpt, echo_trained, handle_errors, quiet_libraries, resolve_config, run_dir_opt
 from zst.cli.options import (AdapterDimOpt, ArchOpt, BatchSecondsOpt, BetaOpt, CheckpointEveryOpt, EmbeddingDimOpt,
-                             EncoderTrainingOpt, FinetuneOpt, GradAccumOpt, LogEveryOpt, LrOpt, MaxStepsOpt,
-                             ObjectiveOpt, PrecisionOpt, QFormerOpt, QueriesOpt, SeedOpt, SpeechEncoderOpt,
+                             EncoderTrainingOpt, FinetuneOpt, GradAccumOpt, LogEveryOpt, LrOpt, MaxMinutesOpt,
+                             MaxStepsOpt, ObjectiveOpt, PrecisionOpt, QFormerOpt, QueriesOpt, SeedOpt, SpeechEncoderOpt,
                              SrcLanguagesOpt, TextModelOpt, TgtLanguagesOpt, WhisperTaskOpt, WorkersOpt, model_flags,
                              optim_flags, path_or_none, reject_options)
 from zst.config import DistillConfig, SemanticDistillConfig, TrainNLLConfig, TrainSTConfig, WhisperFinetuneConfig
@@ -42,6 +42,7 @@ def distill_cmd(
     log_every: Optional[int] = LogEveryOpt,
     num_workers: Optional[int] = WorkersOpt,
     seed: Optional[int] = SeedOpt,
+    max_minutes: Optional[float] = MaxMinutesOpt,
     resume: bool = ResumeOpt,
     quiet: bool = QuietOpt,
 ):
@@ -52,7 +53,7 @@ def distill_cmd(
 
     quiet_libraries(quiet)
     optim = optim_flags(lr, max_steps, batch_seconds, grad_accum, mixed_precision, checkpoint_every, log_every,
-                        num_workers, seed)
+                        num_workers, seed, max_minutes)
     if _choice(objective, "--objective", ("kd", "semantic")) == "semantic":
         reject_options("--objective semantic", text_model=text_model, qformer=qformer, queries=queries, beta=beta)
         _distill_semantic(manifest, config, run_dir, resume, quiet, optim, speech_encoder=speech_encoder,
@@ -64,7 +65,7 @@ def distill_cmd(
     cfg = resolve_config(DistillConfig, config, flags)
     _require_manifest(cfg.manifest)
     summary = distill(cfg, run_dir, resume=resume, quiet=quiet)
-    typer.echo(f"distill: {summary['steps']} steps, final loss {summary['final_loss']:.4f}; model in {run_dir / 'model'}")
+    echo_trained("distill", summary, run_dir)
 
 
 @handle_errors
@@ -98,6 +99,7 @@ def train_nll_cmd(
     log_every: Optional[int] = LogEveryOpt,
     num_workers: Optional[int] = WorkersOpt,
     seed: Optional[int] = SeedOpt,
+    max_minutes: Optional[float] = MaxMinutesOpt,
     resume: bool = ResumeOpt,
     quiet: bool = QuietOpt,
 ):
@@ -110,7 +112,7 @@ def train_nll_cmd(
 
     quiet_libraries(quiet)
     optim = optim_flags(lr, max_steps, batch_seconds, grad_accum, mixed_precision, checkpoint_every, log_every,
-                        num_workers, seed)
+                        num_workers, seed, max_minutes)
     arch = _choice(arch, "--arch", ("zerost", "st", "whisper"))
     if arch == "whisper":
         reject_options("--arch whisper", init=init, text_model=text_model, qformer=qformer, queries=queries,
@@ -141,8 +143,7 @@ def train_nll_cmd(
     cfg = resolve_config(TrainNLLConfig, config, flags)
     _require_manifest(cfg.manifest)
     summary = train_nll(cfg, run_dir, resume=resume, quiet=quiet)
-    typer.echo(f"train-nll: {summary['steps']} steps, final loss {summary['final_loss']:.4f}; "
-               f"model in {run_dir / 'model'}")
+    echo_trained("train-nll", summary, run_dir)
 
 
 def _choice(value: Optional[str], option: str, choices: tuple[str, ...]) -> str:
@@ -169,8 +170,7 @@ def _train_run(config_cls, config, flags, trainer, name: str, run_dir: Path, res
     cfg = resolve_config(config_cls, config, flags)
     _require_manifest(cfg.manifest)
     summary = trainer(cfg, run_dir, resume=resume, quiet=quiet)
-    typer.echo(f"{name}: {summary['steps']} steps, final loss {summary['final_loss']:.4f}; "
-               f"model in {run_dir / 'model'}")
+    echo_trained(name, summary, run_dir)
 
 
 def _require_manifest(manifest: str) -> None:

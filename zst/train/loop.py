@@ -10,6 +10,9 @@
   temporary folder and renamed (main process only): the model folder (loadable by ``translate``),
   optimizer, scheduler, RNG states and the data position. ``resume=True`` continues from the
   newest one exactly: the next step sees the same batch, RNG and learning rate it would have seen.
+* A wall-clock budget per invocation (``max_minutes``): at the first step past it the loop
+  checkpoints and stops unfinished, and ``resume=True`` goes on — time-limited or preemptible jobs
+  run a long training as several invocations with the same result as one.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from torch import nn
 from zst.config import OptimConfig
 from zst.data.batching import SpeechDataset, batch_stream
 from zst.data.manifests import BadRow, write_bad_rows
-from zst.errors import ManifestError, ZstError
+from zst.errors import ConfigError, ManifestError, ZstError
 from zst.progress import add_task, progress
 from zst.runs import RunDir, atomic_dir, atomic_write_text
 
@@ -102,7 +105,8 @@ def _set_rng_state(state: dict) -> None:
 
 
 def train(*, model: nn.Module, loss_fn: LossFn, save_model: SaveFn, cuts, dataset: SpeechDataset, cfg: OptimConfig,
-          run: RunDir, resume: bool = False, quiet: bool = False, description: str = "train") -> dict:
+          run: RunDir, resume: bool = False, quiet: bool = False, description: str = "train",
+          deadline: float | None = None) -> dict:
     """Train ``model``'s parameters that have ``requires_grad`` on ``cuts``.
 
     Args:
@@ -113,14 +117,23 @@ def train(*, model: nn.Module, loss_fn: LossFn, save_model: SaveFn, cuts, datase
         cfg: optimisation settings.
         run: the run directory (``checkpoints/``, ``metrics.jsonl``, ``model/`` at the end).
         resume: continue from the newest checkpoint in ``run`` (fresh start if there is none).
+        deadline: ``time.time()`` (seconds since the epoch) after which to stop; default
+            ``cfg.max_minutes`` from now (none when it is 0). Trainers that call ``train`` more than
+            once per invocation pass one deadline (:func:`deadline_of`) to every call.
 
     Returns:
-        ``{"steps", "final_loss", "seconds"}``.
+        ``{"steps", "final_loss", "seconds", "finished"}``; ``finished`` is False when the deadline
+        stopped training before ``cfg.max_steps``: the newest checkpoint holds the last step, ``model/``
+        is not written, and ``resume=True`` goes on.
 
     Raises:
         ZstError: nothing trainable, or a checkpoint that does not fit the model.
+        ConfigError: a negative ``cfg.max_minutes``.
     """
     from accelerate import Accelerator
+
+    if deadline is None:
+        deadline = deadline_of(cfg)
 
     accelerator = Accelerator(mixed_precision=_mixed_precision(cfg.mixed_precision), cpu=not torch.cuda.is_available())
     params = [p for p in model.parameters() if p.requires_grad]
@@ -190,16 +203,46 @@ def train(*, model: nn.Module, loss_fn: LossFn, save_model: SaveFn, cuts, datase
                                  "elapsed": round(time.time() - t0, 3), **logs})
             window = []
             bar.update(task, completed=state.step, info=f"loss {last_loss:.4f}")
-            if state.step % cfg.checkpoint_every == 0 or state.step == cfg.max_steps:
+            saved = state.step % cfg.checkpoint_every == 0 or state.step == cfg.max_steps
+            stop = state.step < cfg.max_steps and _past(deadline, accelerator)
+            if saved or stop:
                 accelerator.wait_for_everyone()
                 if accelerator.is_main_process:
                     _save_checkpoint(run, raw, save_model, optimizer, sched, state, cfg)
+            if stop:
+                run.log(f"{description}: time limit ({cfg.max_minutes:g} min) reached at step {state.step} of "
+                        f"{cfg.max_steps}, checkpoint step-{state.step:07d} written; run again with --resume "
+                        f"to go on")
+                return {"steps": state.step, "final_loss": last_loss, "seconds": time.time() - t0,
+                        "finished": False}
     accelerator.wait_for_everyone()
     if accelerator.is_main_process:
         with atomic_dir(run.path / "model") as tmp:
             save_model(raw, tmp)
     run.log(f"{description}: {state.step} steps, last loss {last_loss:.4f}, {time.time() - t0:.1f} s")
-    return {"steps": state.step, "final_loss": last_loss, "seconds": time.time() - t0}
+    return {"steps": state.step, "final_loss": last_loss, "seconds": time.time() - t0, "finished": True}
+
+
+def deadline_of(cfg: OptimConfig) -> float | None:
+    """``time.time()`` ``cfg.max_minutes`` from now, or None when it is 0 (no limit).
+
+    Raises:
+        ConfigError: a negative ``cfg.max_minutes``.
+    """
+    if cfg.max_minutes < 0:
+        raise ConfigError(f"max_minutes must be >= 0 (0: no limit), got {cfg.max_minutes}")
+    return time.time() + 60.0 * cfg.max_minutes if cfg.max_minutes else None
+
+
+def _past(deadline: float | None, accelerator) -> bool:
+    """Whether ``deadline`` has passed, agreed by every process (any one past it stops all, so no
+    process waits on a collective the others left)."""
+    if deadline is None:
+        return False
+    past = time.time() >= deadline
+    if accelerator.num_processes > 1:
+        past = bool(accelerator.gather(torch.tensor([float(past)], device=accelerator.device)).max() > 0)
+    return past
 
 
 def _save_checkpoint(run: RunDir, raw: nn.Module, save_model: SaveFn, optimizer, sched, state: TrainState,

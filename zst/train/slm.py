@@ -33,7 +33,7 @@ from zst.languages import to_iso1
 from zst.models.slm import SpeechLLM
 from zst.prompts import TASKS, TRAIN_PROMPTS, check_prompt, fill, load_prompts
 from zst.runs import RunDir
-from zst.train.loop import train
+from zst.train.loop import deadline_of, train
 from zst.train.zerost import _training_cuts, seed_everything
 
 SCHEDULES = ("joint", "sequential")
@@ -159,6 +159,7 @@ def train_slm(cfg: SLMConfig, run_dir: str | Path, *, resume: bool = False, quie
                           need_teacher=False)
     dataset = SLMDataset(with_teacher=False)
     summary: dict = {}
+    deadline = deadline_of(cfg.optim)  # one time budget for both phases
     if cfg.schedule == "sequential":
         pre_run = RunDir(run.path / "pretrain", quiet=quiet)
         pre_run.write_config(cfg, "train-slm (CNN pretraining on ASR)")
@@ -166,12 +167,14 @@ def train_slm(cfg: SLMConfig, run_dir: str | Path, *, resume: bool = False, quie
         summary["pretrain"] = train(model=model, loss_fn=_loss_fn(("asr",), prompts, st_target), save_model=_save,
                                     cuts=cuts, dataset=dataset, cfg=replace(cfg.optim, max_steps=cfg.pretrain_steps),
                                     run=pre_run, resume=resume, quiet=quiet,
-                                    description="train-slm: CNN pretraining (ASR)")
+                                    description="train-slm: CNN pretraining (ASR)", deadline=deadline)
+        if not summary["pretrain"]["finished"]:
+            return {**summary["pretrain"], "pretrain": summary["pretrain"]}
     if cfg.model.lora:
         model.add_lora()
     model.set_trainable("cnn+lora" if cfg.model.lora else "cnn")
     cuts = _task_cuts(cfg.manifest, cuts, cfg.tasks, st_target, run)
     summary.update(train(model=model, loss_fn=_loss_fn(cfg.tasks, prompts, st_target), save_model=_save, cuts=cuts,
                          dataset=dataset, cfg=cfg.optim, run=run, resume=resume, quiet=quiet,
-                         description="train-slm"))
+                         description="train-slm", deadline=deadline))
     return summary
