@@ -179,6 +179,10 @@ VARIANTS: dict[str, Variant] = {
     "rAwk4": _row_kd_beside("rAwk2", 2500, 0.1),
     "rAwk5": _row_kd_beside("rAwk4", 2500, 0.1),
     "rAwk6": _row_kd_beside("rAwk5", 2500, 0.1),
+    # row Awk6 trained on for 2,500 more steps with the same KD beside NLL, and its control: the same
+    # steps with NLL only (is the KD term still what lifts it, or just the steps?)
+    "rAwk7": _row_kd_beside("rAwk6", 2500, 0.1),
+    "rAwn2": _row_a_on("rAwk6", 2500, 2e-4, "whisper-ctc10"),
     # row Aw's control: the same 2,500 steps at the same lr over the old encoder
     "rAo": _row_a_on("rA8", 2500, 2.5e-4),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the
@@ -196,6 +200,9 @@ VARIANTS: dict[str, Variant] = {
     "rAq128": Variant("all", "whisper", "nllb", "nll", queries=128, nll_steps=4000, lr=5e-4),
     # 0.69 s per step on 2 threads: 46 min, over the 45-minute stage budget — its stage runs twice (--stage-minutes)
     "rAq256": Variant("all", "whisper", "nllb", "nll", queries=256, nll_steps=4000, lr=5e-4),
+    # ... and at row Ac's settings (row A's over whisper-ctc9, an encoder that transcribes; row Ac is the
+    # 64-query point): does the paper's optimum, 256 queries, beat 64 once the bridge recognises?
+    "rAcq256": Variant("all", "whisper-ctc9", "nllb", "nll", queries=256, nll_steps=4000, lr=5e-4),
 }
 #: The zero-resource speech LLM (issue 6, SLM paper Table I): trained on CoVoST pt fr it de es en speech;
 #: ca, nl (and ro) never heard. Flags of `zst train-slm` per row.

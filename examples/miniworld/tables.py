@@ -56,6 +56,8 @@ ROW_LABELS = {
     "rAwk4": "Awk4",  # row Awk2 + 2,500 steps with the same KD beside NLL
     "rAwk5": "Awk5",  # row Awk4 + 2,500 steps with the same KD beside NLL
     "rAwk6": "Awk6",  # row Awk5 + 2,500 steps with the same KD beside NLL
+    "rAwk7": "Awk7",  # row Awk6 + 2,500 steps with the same KD beside NLL
+    "rAwn2": "Awn2",  # row Awk6 + 2,500 NLL-only steps: row Awk7's control
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8",  # Whisper ASR (its decoder, trained again on the CTC-trained encoder) -> NLLB
     "cascade-ctc": "8c",  # the Whisper encoder's CTC head as the ASR -> NLLB
@@ -122,10 +124,12 @@ def table1(runs: Path, scores: Path | None = None) -> str:
 
 
 #: Table 2's rows: (table label, plot label, {number of queries: row}) — the row-3 setting (Q-Simple,
-#: VP, KD→NLL, 500 + 500 steps) and row A's (Q-NLLB, All, NLL only, 4,000 steps), where output has content
+#: VP, KD→NLL, 500 + 500 steps), row A's (Q-NLLB, All, NLL only, 4,000 steps), where output has content,
+#: and row Ac's (row A's over whisper-ctc9, an encoder that transcribes)
 TABLE2_SETTINGS = (
     ("average BLEU", "row-3 setting", {16: "q16", 64: "q64", 128: "q128", 256: "r3", 512: "q512"}),
     ("average BLEU, row-A setting", "row-A setting", {16: "rAq16", 64: "rA", 128: "rAq128", 256: "rAq256"}),
+    ("average BLEU, row-Ac setting", "row-Ac setting", {64: "rAc", 256: "rAcq256"}),
 )
 TABLE2_QUERIES = (16, 64, 128, 256, 512)
 
