@@ -70,8 +70,6 @@ def echo_err(message: str) -> None:
 def echo_trained(name: str, summary: dict, run_dir: Path, first: str = "") -> None:
     """Print a trainer's summary line: steps, final loss and the model folder, or, when its time limit
     (``--max-minutes``) stopped it, where it stopped and how to go on."""
-    import typer
-
     if not summary.get("finished", True):
         typer.echo(f"{name}: time limit reached at step {summary['steps']} (final loss {summary['final_loss']:.4f}); "
                    f"checkpoint in {run_dir / 'checkpoints'}: run again with --resume to go on")

@@ -7,9 +7,11 @@ from typing import Optional
 
 import typer
 
-from zst.cli.common import ConfigOpt, QuietOpt, ResumeOpt, echo_trained, handle_errors, quiet_libraries, resolve_config, run_dir_opt
-from zst.cli.options import (BatchSecondsOpt, CheckpointEveryOpt, GradAccumOpt, LogEveryOpt, LrOpt, MaxMinutesOpt, MaxStepsOpt,
-                             PrecisionOpt, SeedOpt, SpeechEncoderOpt, WorkersOpt, _opt, optim_flags, path_or_none)
+from zst.cli.common import (ConfigOpt, QuietOpt, ResumeOpt, echo_trained, handle_errors, quiet_libraries,
+                            resolve_config, run_dir_opt)
+from zst.cli.options import (BatchSecondsOpt, CheckpointEveryOpt, GradAccumOpt, LogEveryOpt, LrOpt, MaxMinutesOpt,
+                             MaxStepsOpt, PrecisionOpt, SeedOpt, SpeechEncoderOpt, WorkersOpt, _opt, optim_flags,
+                             path_or_none)
 from zst.config import SLMConfig, SLMModelConfig
 
 _S, _SM = SLMConfig(), SLMModelConfig()

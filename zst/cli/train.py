@@ -7,7 +7,8 @@ from typing import Optional
 
 import typer
 
-from zst.cli.common import ConfigOpt, QuietOpt, ResumeOpt, echo_trained, handle_errors, quiet_libraries, resolve_config, run_dir_opt
+from zst.cli.common import (ConfigOpt, QuietOpt, ResumeOpt, echo_trained, handle_errors, quiet_libraries,
+                            resolve_config, run_dir_opt)
 from zst.cli.options import (AdapterDimOpt, ArchOpt, BatchSecondsOpt, BetaOpt, CheckpointEveryOpt, EmbeddingDimOpt,
                              EncoderTrainingOpt, FinetuneOpt, GradAccumOpt, LogEveryOpt, LrOpt, MaxMinutesOpt,
                              MaxStepsOpt, ObjectiveOpt, PrecisionOpt, QFormerOpt, QueriesOpt, SeedOpt, SpeechEncoderOpt,
