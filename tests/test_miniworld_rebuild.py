@@ -263,3 +263,18 @@ def test_training_stage_over_its_budget_stops_and_goes_on(tmp_path, monkeypatch,
     finish.append(True)
     assert rebuild.main(args) == 0 and "--resume" in cmds[1]
     assert (tmp_path / "runs" / ".done" / "zerost-rAq256").exists()
+
+
+def test_failed_stage_command_is_one_line_not_a_traceback(tmp_path, monkeypatch, capsys):
+    import subprocess
+
+    import rebuild
+
+    def fail(self, cmd):
+        raise subprocess.CalledProcessError(2, [str(c) for c in cmd])
+
+    monkeypatch.setattr(rebuild.Rebuild, "sh", fail)
+    assert rebuild.main(["--world", str(tmp_path), "--only", "zerost-rA", "--stage-minutes", "0"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1].startswith("== zerost-rA failed: ") and "train-nll" in out[-1] and "status 2" in out[-1]
+    assert not (tmp_path / "runs" / ".done" / "zerost-rA").exists()

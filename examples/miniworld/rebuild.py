@@ -819,6 +819,10 @@ def main(argv=None) -> int:
         except StageUnfinished as e:
             print(f"== {stage}: not finished — {e}; run the same command again to go on", flush=True)
             return 3
+        except subprocess.CalledProcessError as e:  # its own error is printed above it
+            print(f"== {stage} failed: {shlex.join(map(str, e.cmd[:4]))} … exited with status {e.returncode}",
+                  flush=True)
+            return 1
     return 0
 
 
