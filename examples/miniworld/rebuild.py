@@ -202,6 +202,7 @@ VARIANTS: dict[str, Variant] = {
     "rAq256": Variant("all", "whisper", "nllb", "nll", queries=256, nll_steps=4000, lr=5e-4),
     # ... and at row Ac's settings (row A's over whisper-ctc9, an encoder that transcribes; row Ac is the
     # 64-query point): does the paper's optimum, 256 queries, beat 64 once the bridge recognises?
+    "rAcq16": Variant("all", "whisper-ctc9", "nllb", "nll", queries=16, nll_steps=4000, lr=5e-4),
     "rAcq256": Variant("all", "whisper-ctc9", "nllb", "nll", queries=256, nll_steps=4000, lr=5e-4),
 }
 #: The zero-resource speech LLM (issue 6, SLM paper Table I): trained on CoVoST pt fr it de es en speech;

@@ -129,7 +129,7 @@ def table1(runs: Path, scores: Path | None = None) -> str:
 TABLE2_SETTINGS = (
     ("average BLEU", "row-3 setting", {16: "q16", 64: "q64", 128: "q128", 256: "r3", 512: "q512"}),
     ("average BLEU, row-A setting", "row-A setting", {16: "rAq16", 64: "rA", 128: "rAq128", 256: "rAq256"}),
-    ("average BLEU, row-Ac setting", "row-Ac setting", {64: "rAc", 256: "rAcq256"}),
+    ("average BLEU, row-Ac setting", "row-Ac setting", {16: "rAcq16", 64: "rAc", 256: "rAcq256"}),
 )
 TABLE2_QUERIES = (16, 64, 128, 256, 512)
 
