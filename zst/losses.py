@@ -62,7 +62,7 @@ class KDLoss(nn.Module):
                  tau: float = 0.05):
         super().__init__()
         if fine not in FINE_MODES:
-            raise ValueError(f"fine-grained KD must be 'paper' or 'contrastive', got {fine!r}")
+            raise ValueError(f"fine-grained KD must be {' or '.join(map(repr, FINE_MODES))}, got {fine!r}")
         self.proj = nn.Linear(dim, dim)
         self.beta = beta
         self.fine_mode = fine

@@ -86,7 +86,7 @@ def train_nll(cfg: TrainNLLConfig, run_dir: str | Path, *, resume: bool = False,
         ManifestError: ``kd_weight`` > 0 and no utterance has cached teacher states.
     """
     if cfg.kd_weight < 0 or cfg.kd_fine not in (None, *FINE_MODES):
-        raise ConfigError(f"kd_weight must be >= 0 (got {cfg.kd_weight}) and kd_fine paper or contrastive "
+        raise ConfigError(f"kd_weight must be >= 0 (got {cfg.kd_weight}) and kd_fine {' or '.join(FINE_MODES)} "
                           f"(got {cfg.kd_fine!r})")
     if cfg.kd_fine and not cfg.kd_weight:
         raise ConfigError(f"kd_fine {cfg.kd_fine} sets the fine-grained term of the KD beside NLL, which is off: "
