@@ -192,6 +192,27 @@ def test_cli_bad_config_exits_2_naming_the_key(tmp_path, data, key):
     assert not (tmp_path / "run").exists()  # rejected before anything was written
 
 
+@pytest.mark.parametrize("key, value, says", [
+    ("lr", 0.0, "> 0"), ("max_steps", 0, ">= 1"), ("batch_seconds", -5.0, "> 0"), ("grad_accum", 0, ">= 1"),
+    ("keep_checkpoints", 0, ">= 1"), ("max_minutes", -1.0, ">= 0 (0: no limit)"),
+    ("max_grad_norm", -1.0, ">= 0"), ("stages", (0.6, 0.6, 0.0), "warm-up + hold <= 1"),
+])
+def test_optim_values_no_trainer_can_run_with_are_rejected(key, value, says):
+    with pytest.raises(ConfigError, match=rf"optim\.{key} \(--{key.replace('_', '-')}\) must be") as e:
+        OptimConfig(**{key: value})
+    assert says in str(e.value) and repr(value) in str(e.value)
+    OptimConfig(max_minutes=0.5, max_grad_norm=0.0, stages=(0.0, 0.0, 1.0))  # the edges that are fine
+
+
+@pytest.mark.parametrize("flag, value", [("--max-minutes", "-1"), ("--lr", "0"), ("--max-steps", "0")])
+def test_cli_bad_optim_value_exits_2_before_anything_is_written(tmp_path, flag, value):
+    r = _invoke("train-nll", tmp_path / "cuts.jsonl.gz", flag, value, "-o", tmp_path / "run", "-q")
+    assert r.exit_code == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: optim.") and flag in lines[0], r.stderr
+    assert not (tmp_path / "run").exists()
+
+
 def test_cli_missing_config_file_exits_2(tmp_path):
     r = _invoke("train-nll", tmp_path / "cuts.jsonl.gz", "-c", tmp_path / "missing.yaml", "-o", tmp_path / "run",
                 "-q")

@@ -45,6 +45,28 @@ class OptimConfig:
     # (model/ not written); --resume goes on exactly. For time-limited or preemptible jobs. 0: none.
     max_minutes: float = 0.0
 
+    def __post_init__(self) -> None:
+        """Reject values no trainer can run with, when the config is resolved (before any model loads).
+
+        Raises:
+            ConfigError: naming the key and its flag, e.g. a negative ``max_minutes`` or ``lr``.
+        """
+        def bad(key: str, rule: str) -> ConfigError:
+            return ConfigError(f"optim.{key} (--{key.replace('_', '-')}) must be {rule}, got {getattr(self, key)!r}")
+
+        for key in ("lr", "batch_seconds", "max_cut_seconds"):
+            if not getattr(self, key) > 0:
+                raise bad(key, "> 0")
+        for key in ("max_steps", "grad_accum", "checkpoint_every", "keep_checkpoints", "log_every"):
+            if getattr(self, key) < 1:
+                raise bad(key, ">= 1")
+        for key, rule in (("max_grad_norm", ">= 0 (0: no clipping)"), ("num_workers", ">= 0"),
+                          ("max_minutes", ">= 0 (0: no limit)")):
+            if getattr(self, key) < 0:
+                raise bad(key, rule)
+        if len(self.stages) != 3 or min(self.stages) < 0 or sum(self.stages[:2]) > 1:
+            raise bad("stages", "three fractions >= 0 (warm-up, hold, decay) with warm-up + hold <= 1")
+
 
 @dataclass(frozen=True)
 class ModelConfig:
@@ -224,6 +246,7 @@ class TranslateConfig:
     decode_lang: str | None = None  # Whisper: language token replacing the source's (unseen source languages)
     beam_size: int = 4
     max_new_tokens: int = 200  # per segment
+    length_penalty: float | None = None  # beam search's length exponent (HF length_penalty); None: the model's own
     batch_size: int = 8  # segments per forward pass
     device: str = "auto"
 

@@ -35,7 +35,7 @@ from torch import nn
 from zst.config import OptimConfig
 from zst.data.batching import SpeechDataset, batch_stream
 from zst.data.manifests import BadRow, write_bad_rows
-from zst.errors import ConfigError, ManifestError, ZstError
+from zst.errors import ManifestError, ZstError
 from zst.progress import add_task, progress
 from zst.runs import RunDir, atomic_dir, atomic_write_text
 
@@ -128,7 +128,6 @@ def train(*, model: nn.Module, loss_fn: LossFn, save_model: SaveFn, cuts, datase
 
     Raises:
         ZstError: nothing trainable, or a checkpoint that does not fit the model.
-        ConfigError: a negative ``cfg.max_minutes``.
     """
     from accelerate import Accelerator
 
@@ -224,13 +223,8 @@ def train(*, model: nn.Module, loss_fn: LossFn, save_model: SaveFn, cuts, datase
 
 
 def deadline_of(cfg: OptimConfig) -> float | None:
-    """``time.time()`` ``cfg.max_minutes`` from now, or None when it is 0 (no limit).
-
-    Raises:
-        ConfigError: a negative ``cfg.max_minutes``.
-    """
-    if cfg.max_minutes < 0:
-        raise ConfigError(f"max_minutes must be >= 0 (0: no limit), got {cfg.max_minutes}")
+    """``time.time()`` ``cfg.max_minutes`` from now (seconds since the epoch), or None when it is 0
+    (no limit); :class:`OptimConfig` has already rejected a negative value."""
     return time.time() + 60.0 * cfg.max_minutes if cfg.max_minutes else None
 
 
