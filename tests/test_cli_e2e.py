@@ -116,6 +116,11 @@ def test_bad_input_exits_2_with_one_line(prepared, tmp_path):
     assert res.exit_code == 2 and "none.yaml" in res.output
     res = runner.invoke(app, ["train-slm"])
     assert res.exit_code == 2 and "no manifest" in res.output
+    for flag, value, says in (("--beam-size", "0", "--beam-size must be"), ("--length-penalty", "nan", "finite"),
+                              ("--max-new-tokens", "-1", "--max-new-tokens must be")):
+        res = runner.invoke(app, ["translate", "examples/audio/en_cat.wav", flag, value, "-m", str(prepared / "nll")])
+        assert res.exit_code == 2 and res.output.strip().startswith("error:") and says in res.output, res.output
+        assert len(res.output.strip().splitlines()) == 1
 
 
 def test_console_script_entry_point():

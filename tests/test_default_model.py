@@ -93,3 +93,17 @@ def test_translate_without_model_uses_the_default(tmp_path):
     # Awk5, the default for one commit, "¿Dónde está sobre el pájaro?")
     assert hyp["en"] == clip["text_en"] == "Where is the bird?", hyp
     assert hyp["es"] == clip["text_es"] == "¿Dónde está el pájaro?", hyp
+
+
+def test_length_penalty_reaches_beam_search(model):
+    """``length_penalty`` is beam search's length exponent: None keeps the model's (HF's 1.0), and
+    pushing it down shortens the outputs, up lengthens them (characters over the 36 shipped clips into
+    en and fr; measured: -4 → 1,797, 1 → 1,962, 6 → 2,093)."""
+    with open(EXAMPLES / "miniworld_test" / "clips.tsv", encoding="utf-8") as f:
+        clips = list(csv.DictReader(f, delimiter="\t"))
+    audio = [load_audio(EXAMPLES / "miniworld_test" / c["file"]) for c in clips]
+    out = {lp: model.translate_many(audio, ("en", "fr"), beam_size=4, max_new_tokens=40, length_penalty=lp)
+           for lp in (None, 1.0, -4.0, 6.0)}
+    assert out[None] == out[1.0]
+    chars = {lp: sum(len(t) for texts in o.values() for t in texts) for lp, o in out.items()}
+    assert chars[-4.0] < chars[1.0] < chars[6.0], chars

@@ -612,7 +612,9 @@ def test_translate(tiny_whisper_dir, tiny_nllb_dir, two_clips, monkeypatch):
         assert isinstance(result, list) and len(result) == 2 and all(isinstance(s, str) for s in result)
         kwargs, ids = calls.pop()
         forced = tok.convert_tokens_to_ids(code)
-        assert kwargs["forced_bos_token_id"] == forced and kwargs["num_beams"] == 2
+        gen = kwargs["generation_config"]
+        assert gen.forced_bos_token_id == forced and gen.num_beams == 2
+        assert gen.length_penalty is None  # not given: the model's own (HF's 1.0)
         assert ids.shape[0] == 2
         assert (ids[:, 0] == model.nllb.config.decoder_start_token_id).all()
         assert (ids[:, 1] == forced).all()  # the first generated token is the target language
@@ -625,6 +627,8 @@ def test_translate(tiny_whisper_dir, tiny_nllb_dir, two_clips, monkeypatch):
     single = model.translate(audio[:1], "en", beam_size=1, max_new_tokens=3)
     assert len(single) == 1
     assert (calls.pop()[1][:, 1] == tok.convert_tokens_to_ids("eng_Latn")).all()
+    model.translate(audio, "de", beam_size=2, max_new_tokens=4, length_penalty=1.7)
+    assert calls.pop()[0]["generation_config"].length_penalty == 1.7
 
     with pytest.raises(UnknownLanguageError):
         model.translate(audio, "xx")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 import torch
 from typer.testing import CliRunner
 
@@ -349,7 +350,8 @@ def test_translate_transcribe_and_language_eval(slm_run, manifest, speech_clips,
     assert len(recs) == 18 and all(x["tgt_lang"] == x["src_lang"] and x["ref"] for x in recs)
     assert len(r.stdout.strip().splitlines()) == 18
     _ok("translate", speech_clips[7]["path"], speech_clips[13]["path"], "-m", run, "--tgt", "en", "--tgt", "de",
-        "--beam-size", "2", "--max-new-tokens", "6", "-o", tmp_path / "st", "-q")
+        "--beam-size", "2", "--max-new-tokens", "6", "--length-penalty", "1.3", "-o", tmp_path / "st", "-q")
+    assert yaml.safe_load((tmp_path / "st" / "config.yaml").read_text())["length_penalty"] == 1.3
     st = [json.loads(x) for x in (tmp_path / "st" / "predictions" / "predictions.jsonl").read_text().splitlines()]
     assert [x["tgt_lang"] for x in st] == ["en", "en", "de", "de"]
     r = _ok("eval", tmp_path / "asr", "--language-id", "-o", tmp_path / "ev", "-q")

@@ -78,15 +78,18 @@ def test_translate_many_forces_context_per_source(whisper_dir, monkeypatch):
     calls = []
 
     def fake_generate(audio, lang, task, **kw):
-        calls.append((len(audio), lang, task))
+        calls.append((len(audio), lang, task, kw["length_penalty"]))
         return [f"{lang}/{task}"] * len(audio)
 
+    real_generate = st.generate
     monkeypatch.setattr(st, "generate", fake_generate)
     audio = [np.zeros(8000, np.float32)] * 3
-    out = st.translate_many(audio, ["en", "zh"], src_langs=["ca", "fr", "ca"])
+    out = st.translate_many(audio, ["en", "zh"], src_langs=["ca", "fr", "ca"], length_penalty=1.3)
     # into en: the source slot, where --decode-lang es replaces it; into zh: the target's own token
     assert out == {"en": ["es/translate"] * 3, "zh": ["zh/translate"] * 3}
-    assert calls == [(3, "es", "translate"), (3, "zh", "translate")]
+    assert calls == [(3, "es", "translate", 1.3), (3, "zh", "translate", 1.3)]
+    # and HF's Whisper generate takes it
+    assert len(real_generate(audio[:2], "en", "transcribe", beam_size=2, max_new_tokens=3, length_penalty=1.3)) == 2
 
 
 def test_lora_merge_equals_the_lora_model(whisper_dir):

@@ -12,6 +12,7 @@ Outputs, in ``run_dir/predictions/``: ``predictions.jsonl`` (one object per inpu
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -97,13 +98,15 @@ def split_long(audio: np.ndarray, window_seconds: float) -> list[np.ndarray]:
 
 
 def translate_items(model, items: Sequence[Item], tgts: Sequence[str], *, beam_size: int = 4, batch_size: int = 8,
-                    max_new_tokens: int = 200, quiet: bool = False,
+                    max_new_tokens: int = 200, length_penalty: float | None = None, quiet: bool = False,
                     task: str = "translate") -> tuple[list[dict], list[BadRow]]:
     """Translate every item into every target language, or (``task="transcribe"``, a model with
     ``transcribe(audio, langs)`` such as :class:`zst.models.slm.SpeechLLM`) transcribe each item in
     its own ``src_lang``; ``tgts`` is then ignored and each record's ``tgt_lang`` is its ``src_lang``.
 
-    Unreadable audio is skipped and returned as a :class:`BadRow`; the rest is translated.
+    Unreadable audio is skipped and returned as a :class:`BadRow`; the rest is translated. ``beam_size``,
+    ``max_new_tokens`` (per segment) and ``length_penalty`` (beam search's length exponent; ``None``:
+    the model's generation config) go to the model's decoder.
 
     Returns:
         Prediction records (``id, audio, src_lang, tgt_lang, hyp, ref``) in input order per target,
@@ -131,6 +134,7 @@ def translate_items(model, items: Sequence[Item], tgts: Sequence[str], *, beam_s
         ok.append(i)
         segments += [(i, s) for s in split_long(audio, model.speech.window_seconds)]
     order = sorted(range(len(segments)), key=lambda k: len(segments[k][1]), reverse=True)
+    decode = {"beam_size": beam_size, "max_new_tokens": max_new_tokens, "length_penalty": length_penalty}
     hyps: dict[str, dict[int, str]] = {tgt: {} for tgt in tgts}
     with progress(quiet) as bar:  # each batch is encoded once and decoded into every target
         bar_task = add_task(bar, "transcribe" if transcribe else f"translate → {', '.join(tgts)}",
@@ -140,10 +144,10 @@ def translate_items(model, items: Sequence[Item], tgts: Sequence[str], *, beam_s
             audio = [segments[k][1] for k in idx]
             srcs = [items[segments[k][0]].src_lang for k in idx]
             if transcribe:
-                out = {"src": model.transcribe(audio, srcs, beam_size=beam_size, max_new_tokens=max_new_tokens)}
+                out = {"src": model.transcribe(audio, srcs, **decode)}
             else:
                 kw = {"src_langs": srcs} if getattr(model, "needs_source_language", False) else {}
-                out = model.translate_many(audio, tgts, beam_size=beam_size, max_new_tokens=max_new_tokens, **kw)
+                out = model.translate_many(audio, tgts, **decode, **kw)
             for tgt in tgts:
                 hyps[tgt].update(zip(idx, out[tgt]))
             bar.advance(bar_task, len(idx) * len(tgts))
@@ -169,6 +173,22 @@ def write_predictions(records: Sequence[dict], out_dir: str | Path) -> Path:
     return out / "predictions.jsonl"
 
 
+def check_decoding(cfg) -> None:
+    """Validate a :class:`zst.config.TranslateConfig`'s decoding options before any model loads.
+
+    Raises:
+        ConfigError: ``beam_size``, ``batch_size`` or ``max_new_tokens`` below 1, or a ``length_penalty``
+            that is not a finite number.
+    """
+    for flag, value in (("--beam-size", cfg.beam_size), ("--batch-size", cfg.batch_size),
+                        ("--max-new-tokens", cfg.max_new_tokens)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(f"{flag} must be a whole number of at least 1, got {value!r}")
+    lp = cfg.length_penalty
+    if lp is not None and (isinstance(lp, bool) or not isinstance(lp, (int, float)) or not math.isfinite(lp)):
+        raise ConfigError(f"--length-penalty must be a finite number, got {lp!r}")
+
+
 def translate(cfg, inputs: Sequence[str | Path], run_dir: str | Path, *, quiet: bool = False) -> list[dict]:
     """``zst translate``: load the model (ZeroST, ST, speech LLM or Whisper), translate ``inputs`` into ``cfg.tgt``
     (or, ``cfg.task == "transcribe"``, transcribe them), write predictions.
@@ -186,6 +206,7 @@ def translate(cfg, inputs: Sequence[str | Path], run_dir: str | Path, *, quiet: 
     whisper = cfg.model is not None and not speech_llm and whisper_st.is_whisper(cfg.model)
     tgts = cfg.tgt or ("en",)
     whisper_st.check_task(cfg.task)
+    check_decoding(cfg)
     if cfg.task == "transcribe" and not (speech_llm or whisper):
         raise ConfigError("--task transcribe needs a speech-LLM checkpoint (`zst train-slm`) or a Whisper model; "
                           "a ZeroST model transcribes with --tgt set to the source language")
@@ -214,7 +235,8 @@ def translate(cfg, inputs: Sequence[str | Path], run_dir: str | Path, *, quiet: 
     # Whisper with --task transcribe and explicit --tgt: <|tgt|><|transcribe|> (paper Table 2), not ASR
     item_task = "translate" if whisper and cfg.tgt else cfg.task
     records, bad = translate_items(model, items, tgts, beam_size=cfg.beam_size, batch_size=cfg.batch_size,
-                                   max_new_tokens=cfg.max_new_tokens, quiet=quiet, task=item_task)
+                                   max_new_tokens=cfg.max_new_tokens, length_penalty=cfg.length_penalty, quiet=quiet,
+                                   task=item_task)
     if bad:
         write_bad_rows(bad, run.path / "skipped.tsv")
         run.log(f"skipped {len(bad)} unreadable input(s), see {run.path / 'skipped.tsv'}: {bad[0].reason}")

@@ -32,6 +32,10 @@ def translate_cmd(
     beam_size: Optional[int] = typer.Option(None, "--beam-size", help="Beams in the decoder. (default: 4)"),
     batch_size: Optional[int] = typer.Option(None, "--batch-size", help="Segments per forward pass. (default: 8)"),
     max_new_tokens: Optional[int] = typer.Option(None, "--max-new-tokens", help="Tokens per segment. (default: 200)"),
+    length_penalty: Optional[float] = typer.Option(None, "--length-penalty", help="Beam search's length exponent p: "
+                                                   "a finished hypothesis scores log-probability / length^p, so p > 1 "
+                                                   "favours longer outputs, p < 1 shorter. (default: the model's "
+                                                   "generation config, 1.0 unless it sets one)"),
     device: Optional[str] = typer.Option(None, "--device", help="auto | cpu | cuda. (default: auto)"),
     quiet: bool = QuietOpt,
 ):
@@ -42,7 +46,7 @@ def translate_cmd(
     quiet_libraries(quiet)
     flags = {"model": None if model is None else str(model), "tgt": tuple(tgt) if tgt else None, "src": src,
              "task": task, "decode_lang": decode_lang, "beam_size": beam_size, "batch_size": batch_size,
-             "max_new_tokens": max_new_tokens, "device": device}
+             "max_new_tokens": max_new_tokens, "length_penalty": length_penalty, "device": device}
     cfg = resolve_config(TranslateConfig, config, flags)
     for r in translate(cfg, inputs, run_dir, quiet=quiet):
         typer.echo(f"{r['id']}\t{r['tgt_lang']}\t{r['hyp']}")

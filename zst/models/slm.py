@@ -328,20 +328,24 @@ class SpeechLLM(nn.Module):
     # -- inference -----------------------------------------------------------------------------
     @torch.no_grad()
     def generate(self, audio_embeds: torch.Tensor, audio_mask: torch.Tensor, prompts: Sequence[str], *,
-                 beam_size: int = 4, max_new_tokens: int = 200) -> list[str]:
-        """Beam search of the LLM from encoded audio (:meth:`encode_audio`) and B prompts."""
+                 beam_size: int = 4, max_new_tokens: int = 200, length_penalty: float | None = None) -> list[str]:
+        """Beam search of the LLM from encoded audio (:meth:`encode_audio`) and B prompts
+        (``length_penalty``: beam search's length exponent, HF ``length_penalty``; ``None``: the LLM's
+        generation config)."""
         embeds, mask = self.soft_prompt(audio_embeds, audio_mask, prompts)
         gen = copy.deepcopy(self.llm.generation_config)
         gen.max_length = None  # our length limit only
         gen.max_new_tokens = max_new_tokens
         gen.do_sample = False
         gen.num_beams = beam_size
+        if length_penalty is not None:
+            gen.length_penalty = float(length_penalty)
         ids = self.llm.generate(inputs_embeds=embeds, attention_mask=mask, generation_config=gen)
         return [t.strip() for t in self.tokenizer.batch_decode(ids, skip_special_tokens=True)]
 
     @torch.no_grad()
     def translate_many(self, audio: Sequence[np.ndarray], tgts: Sequence[str], *, beam_size: int = 4,
-                       max_new_tokens: int = 200) -> dict[str, list[str]]:
+                       max_new_tokens: int = 200, length_penalty: float | None = None) -> dict[str, list[str]]:
         """Speech translation with the paper's ST test prompt, once per target language (ISO
         639-1/3 code or name), the audio encoded once: ``{tgt: [B texts]}``.
 
@@ -350,19 +354,20 @@ class SpeechLLM(nn.Module):
         """
         prompts = {tgt: fill(TEST_PROMPTS["st"], "st", tgt) for tgt in tgts}
         a, m = self.encode_audio(audio)
-        return {tgt: self.generate(a, m, [p] * len(audio), beam_size=beam_size, max_new_tokens=max_new_tokens)
-                for tgt, p in prompts.items()}
+        return {tgt: self.generate(a, m, [p] * len(audio), beam_size=beam_size, max_new_tokens=max_new_tokens,
+                                   length_penalty=length_penalty) for tgt, p in prompts.items()}
 
     @torch.no_grad()
     def transcribe(self, audio: Sequence[np.ndarray], langs: Sequence[str], *, beam_size: int = 4,
-                   max_new_tokens: int = 200) -> list[str]:
+                   max_new_tokens: int = 200, length_penalty: float | None = None) -> list[str]:
         """ASR with the paper's test prompt naming each utterance's language (``langs``, B codes).
 
         Raises:
             UnknownLanguageError: a language zst cannot name.
         """
         prompts = [fill(TEST_PROMPTS["asr"], "asr", lang) for lang in langs]
-        return self.generate(*self.encode_audio(audio), prompts, beam_size=beam_size, max_new_tokens=max_new_tokens)
+        return self.generate(*self.encode_audio(audio), prompts, beam_size=beam_size, max_new_tokens=max_new_tokens,
+                             length_penalty=length_penalty)
 
     # -- persistence ---------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:

@@ -204,7 +204,7 @@ class STModel(FrozenBasesTrainMode):
 
     @torch.no_grad()
     def translate_many(self, audio: Sequence[np.ndarray], tgts: Sequence[str], *, beam_size: int = 4,
-                       max_new_tokens: int = 200) -> dict[str, list[str]]:
+                       max_new_tokens: int = 200, length_penalty: float | None = None) -> dict[str, list[str]]:
         """Translate B utterances into each of ``tgts``, encoding the audio once: ``{tgt: [B texts]}``.
 
         Raises:
@@ -214,7 +214,7 @@ class STModel(FrozenBasesTrainMode):
         forced = forced_language_ids(self.tokenizer, tgts)
         x, mask = self.encode(audio)
         return generate_translations(self.nllb, self.tokenizer, x, mask, forced, beam_size=beam_size,
-                                     max_new_tokens=max_new_tokens)
+                                     max_new_tokens=max_new_tokens, length_penalty=length_penalty)
 
     def translate(self, audio: Sequence[np.ndarray], tgt: str, **kw) -> list[str]:
         """Translate B utterances into ``tgt`` (see :meth:`translate_many`)."""

@@ -139,15 +139,17 @@ class WhisperST:
 
     @torch.no_grad()
     def generate(self, audio: Sequence[np.ndarray], lang: str | None, task: str, *, beam_size: int = 4,
-                 max_new_tokens: int = 200) -> list[str]:
+                 max_new_tokens: int = 200, length_penalty: float | None = None) -> list[str]:
         """Decode ``audio`` (16 kHz float32, each within the window) with ``<|lang|><|task|>`` forced
-        (``lang=None``: Whisper's language detection). Returns one text per input."""
+        (``lang=None``: Whisper's language detection). Returns one text per input. ``length_penalty``:
+        beam search's length exponent (HF ``length_penalty``; ``None``: the model's generation config)."""
         if lang is not None:
             self.check_language(lang, "language")
         feats = self.speech.features(audio)["inputs"].to(self.device)
         limit = self.model.config.max_target_positions - 4  # room for the context tokens
+        extra = {} if length_penalty is None else {"length_penalty": float(length_penalty)}
         out = self.model.generate(input_features=feats, language=None if lang is None else f"<|{lang}|>",
-                                  task=task, num_beams=beam_size, max_new_tokens=min(max_new_tokens, limit))
+                                  task=task, num_beams=beam_size, max_new_tokens=min(max_new_tokens, limit), **extra)
         return [t.strip() for t in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
 
     def _grouped(self, audio, langs, task, **kw) -> list[str]:
@@ -160,8 +162,8 @@ class WhisperST:
         return out  # type: ignore[return-value]
 
     def translate_many(self, audio: Sequence[np.ndarray], tgts: Sequence[str], *, beam_size: int = 4,
-                       max_new_tokens: int = 200, src_langs: Sequence[str | None] | None = None
-                       ) -> dict[str, list[str]]:
+                       max_new_tokens: int = 200, length_penalty: float | None = None,
+                       src_langs: Sequence[str | None] | None = None) -> dict[str, list[str]]:
         """``{tgt: [text per input]}`` decoded with ``<|L|><|self.task|>``, ``L`` from
         :func:`context_language` per input (``src_langs``: ISO 639-1 or ``None`` per input)."""
         srcs = list(src_langs) if src_langs is not None else [None] * len(audio)
@@ -169,14 +171,16 @@ class WhisperST:
         for tgt in tgts:
             t = to_iso1(tgt)
             langs = [context_language(self.task, t, s, self.decode_lang) for s in srcs]
-            res[tgt] = self._grouped(audio, langs, self.task, beam_size=beam_size, max_new_tokens=max_new_tokens)
+            res[tgt] = self._grouped(audio, langs, self.task, beam_size=beam_size, max_new_tokens=max_new_tokens,
+                                     length_penalty=length_penalty)
         return res
 
     def transcribe(self, audio: Sequence[np.ndarray], langs: Sequence[str], *, beam_size: int = 4,
-                   max_new_tokens: int = 200) -> list[str]:
+                   max_new_tokens: int = 200, length_penalty: float | None = None) -> list[str]:
         """ASR: ``<|src|><|transcribe|>`` per input (``--decode-lang`` replaces the source)."""
         ctx = [context_language("transcribe", s, s, self.decode_lang) for s in langs]
-        return self._grouped(audio, ctx, "transcribe", beam_size=beam_size, max_new_tokens=max_new_tokens)
+        return self._grouped(audio, ctx, "transcribe", beam_size=beam_size, max_new_tokens=max_new_tokens,
+                             length_penalty=length_penalty)
 
 
 # -- decoder fine-tuning (paper §4.3, Table 2; Appendix Table 8) -----------------------------------

@@ -303,7 +303,8 @@ class ZeroST(FrozenBasesTrainMode):
         raise ValueError(f"unknown objective {objective!r}")
 
     @torch.no_grad()
-    def translate(self, audio: Sequence[np.ndarray], tgt: str, *, beam_size: int = 4, max_new_tokens: int = 200) -> list[str]:
+    def translate(self, audio: Sequence[np.ndarray], tgt: str, *, beam_size: int = 4, max_new_tokens: int = 200,
+                  length_penalty: float | None = None) -> list[str]:
         """Translate B utterances into ``tgt`` (any code :func:`zst.languages.to_nllb` takes).
 
         Beam search in the frozen NLLB decoder conditioned on ``Q``, with the NLLB code of ``tgt``
@@ -312,11 +313,13 @@ class ZeroST(FrozenBasesTrainMode):
         Raises:
             UnknownLanguageError: ``tgt`` does not map to an NLLB code.
         """
-        return self.translate_many(audio, [tgt], beam_size=beam_size, max_new_tokens=max_new_tokens)[tgt]
+        return self.translate_many(audio, [tgt], beam_size=beam_size, max_new_tokens=max_new_tokens,
+                                   length_penalty=length_penalty)[tgt]
 
     def translate_many(self, audio: Sequence[np.ndarray], tgts: Sequence[str], *, beam_size: int = 4,
-                       max_new_tokens: int = 200) -> dict[str, list[str]]:
-        """Translate B utterances into each of ``tgts``, encoding the audio once: ``{tgt: [B texts]}``.
+                       max_new_tokens: int = 200, length_penalty: float | None = None) -> dict[str, list[str]]:
+        """Translate B utterances into each of ``tgts``, encoding the audio once: ``{tgt: [B texts]}``
+        (decoding options: :func:`generate_translations`).
 
         Raises:
             UnknownLanguageError: a target does not map to an NLLB code (checked before any work).
@@ -326,7 +329,7 @@ class ZeroST(FrozenBasesTrainMode):
         Q, _ = self.encode(audio)
         mask = torch.ones(Q.shape[:2], dtype=torch.long, device=Q.device)
         return generate_translations(self.nllb, self.tokenizer, Q, mask, forced, beam_size=beam_size,
-                                     max_new_tokens=max_new_tokens)
+                                     max_new_tokens=max_new_tokens, length_penalty=length_penalty)
 
     # -- persistence ---------------------------------------------------------------------------
     def save(self, path: str | Path, weights: dict[str, torch.Tensor] | None = None) -> Path:
@@ -389,9 +392,15 @@ def forced_language_ids(tokenizer, tgts: Sequence[str]) -> dict[str, int]:
 
 @torch.no_grad()
 def generate_translations(nllb, tokenizer, states: torch.Tensor, mask: torch.Tensor, forced: dict[str, int], *,
-                          beam_size: int = 4, max_new_tokens: int = 200) -> dict[str, list[str]]:
+                          beam_size: int = 4, max_new_tokens: int = 200,
+                          length_penalty: float | None = None) -> dict[str, list[str]]:
     """Beam search in the NLLB decoder over encoder outputs ``states (B, S, d)`` (``mask (B, S)``,
-    1 = real) once per target, with the target's language token forced first: ``{tgt: [B texts]}``."""
+    1 = real) once per target, with the target's language token forced first: ``{tgt: [B texts]}``.
+
+    ``max_new_tokens`` bounds each output in tokens; ``length_penalty`` is the exponent ``p`` of beam
+    search's length normalisation (a finished hypothesis scores its summed log-probability / length^p,
+    so p > 1 favours longer outputs, p < 1 shorter; HF ``length_penalty``); ``None`` keeps the NLLB
+    model's ``generation_config`` value (1.0 unless the checkpoint sets one)."""
     import copy
 
     from transformers.modeling_outputs import BaseModelOutput
@@ -400,10 +409,14 @@ def generate_translations(nllb, tokenizer, states: torch.Tensor, mask: torch.Ten
     gen.max_length = None  # our length limit only, so the two limits do not conflict
     gen.max_new_tokens = max_new_tokens
     gen.do_sample = False
+    gen.num_beams = beam_size
+    if length_penalty is not None:
+        gen.length_penalty = float(length_penalty)
     out = {}
     for tgt, bos in forced.items():
+        gen.forced_bos_token_id = bos
         ids = nllb.generate(encoder_outputs=BaseModelOutput(last_hidden_state=states), attention_mask=mask.long(),
-                            forced_bos_token_id=bos, num_beams=beam_size, generation_config=gen)
+                            generation_config=gen)
         out[tgt] = [t.strip() for t in tokenizer.batch_decode(ids, skip_special_tokens=True)]
     return out
 
