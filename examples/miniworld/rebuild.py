@@ -165,6 +165,10 @@ VARIANTS: dict[str, Variant] = {
     # ... with the contrastive fine-grained KD (row 2c's), which Eq. 2's trivial minimiser cannot satisfy
     "rAkc": Variant("all", "whisper-ctc9", "nllb", "kd-nll", queries=64, kd_fine="contrastive", kd_steps=2000,
                     nll_steps=2000, lr=5e-4),
+    # row Ac with Q-Lite and with Q-Simple (same data, queries, steps and lr): the paper's Q-Former ablation
+    # (rows 3-5) where the bridge learns content
+    "rAcl": Variant("all", "whisper-ctc9", "lite", "nll", queries=64, nll_steps=4000, lr=5e-4),
+    "rAcs": Variant("all", "whisper-ctc9", "simple", "nll", queries=64, nll_steps=4000, lr=5e-4),
     # row Aw10's bridge trained on over the encoder's tenth CTC round (models/whisper-ctc10)
     "rAw11": _row_a_on("rAw10", 2500, 2e-4, "whisper-ctc10"),
     # row Aw11's bridge, 1,500 more NLL steps over the same encoder: row Awk's control

@@ -48,6 +48,8 @@ ROW_LABELS = {
     "rAc": "Ac",  # row A's setting over whisper-ctc9 (row Av's teacher), from scratch
     "rAk": "Ak",  # row Ac's budget split into KD (2,000 steps) → NLL (2,000 steps)
     "rAkc": "Akc",  # row Ak with the contrastive fine-grained KD
+    "rAcl": "Acl",  # row Ac with Q-Lite (same data, queries, steps and lr)
+    "rAcs": "Acs",  # row Ac with Q-Simple
     "rAw11": "Aw11",  # row Aw10 trained on over the encoder's tenth CTC round (whisper-ctc10)
     "rAwn": "Awn",  # row Aw11 + 1,500 NLL steps over the same encoder: row Awk's control
     "rAwk": "Awk",  # row Awn's steps with KD beside NLL (contrastive fine KD, weight 0.02)
