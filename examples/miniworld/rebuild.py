@@ -169,6 +169,10 @@ VARIANTS: dict[str, Variant] = {
     # (rows 3-5) where the bridge learns content
     "rAcl": Variant("all", "whisper-ctc9", "lite", "nll", queries=64, nll_steps=4000, lr=5e-4),
     "rAcs": Variant("all", "whisper-ctc9", "simple", "nll", queries=64, nll_steps=4000, lr=5e-4),
+    # row Ac with KD beside NLL from the start (λ 0.1, contrastive fine-grained term; rows Awk2–Awk7's
+    # objective): does KD beside NLL lift transfer from scratch, not only on a bridge that already recognises?
+    "rAck": Variant("all", "whisper-ctc9", "nllb", "nll", queries=64, nll_steps=4000, lr=5e-4, kd_fine="contrastive",
+                    kd_weight=0.1),
     # row Aw10's bridge trained on over the encoder's tenth CTC round (models/whisper-ctc10)
     "rAw11": _row_a_on("rAw10", 2500, 2e-4, "whisper-ctc10"),
     # row Aw11's bridge, 1,500 more NLL steps over the same encoder: row Awk's control

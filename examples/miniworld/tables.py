@@ -50,6 +50,7 @@ ROW_LABELS = {
     "rAkc": "Akc",  # row Ak with the contrastive fine-grained KD
     "rAcl": "Acl",  # row Ac with Q-Lite (same data, queries, steps and lr)
     "rAcs": "Acs",  # row Ac with Q-Simple
+    "rAck": "Ack",  # row Ac with KD beside NLL from the start (λ 0.1, contrastive fine KD)
     "rAw11": "Aw11",  # row Aw10 trained on over the encoder's tenth CTC round (whisper-ctc10)
     "rAwn": "Awn",  # row Aw11 + 1,500 NLL steps over the same encoder: row Awk's control
     "rAwk": "Awk",  # row Awn's steps with KD beside NLL (contrastive fine KD, weight 0.02)
