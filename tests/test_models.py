@@ -443,6 +443,24 @@ def test_zerost_nll_only_trains_what_kd_would(tiny_whisper_dir, tiny_nllb_dir, t
     assert not any(n.startswith("kd.") for n in got)
 
 
+def test_set_kd_fine_switches_the_loss_and_the_saved_config(tiny_whisper_dir, tiny_nllb_dir, two_clips, teacher,
+                                                            tmp_path):
+    torch.manual_seed(0)
+    model = ZeroST.create(_cfg(tiny_whisper_dir, tiny_nllb_dir, "simple"), with_decoder=True).eval()
+    T, t_mask = teacher
+    with torch.no_grad():
+        Q, _ = model.encode(_audio(two_clips))
+        paper = model.kd(Q, T, t_mask).fine.item()
+        model.set_kd_fine("contrastive")
+        contrastive = model.kd(Q, T, t_mask).fine.item()
+    assert model.kd.fine_mode == model.cfg.kd_fine == "contrastive" and contrastive != pytest.approx(paper)
+    model.save(tmp_path / "m")
+    assert json.loads((tmp_path / "m" / "config.json").read_text())["model"]["kd_fine"] == "contrastive"
+    with pytest.raises(ValueError, match="'paper' or 'contrastive'"):
+        model.set_kd_fine("cosine")
+    assert model.kd.fine_mode == "contrastive"
+
+
 @pytest.mark.parametrize("fine", ["paper", "contrastive"])
 def test_nll_with_auxiliary_kd_adds_the_kd_of_the_utterances_with_teacher_states(fine, tiny_whisper_dir,
                                                                                  tiny_nllb_dir, two_clips, teacher):

@@ -7,7 +7,6 @@ Each builds its parts and calls :func:`zst.train.loop.train`; both read a manife
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -132,7 +131,6 @@ def _setup_auxiliary_kd(model: ZeroST, cfg: TrainNLLConfig, cuts, run: RunDir) -
                             f"utterance has them: run `zst prepare` with --text-model")
     _warn_other_teacher(with_states, model.cfg.text_model, run)
     if cfg.kd_fine:
-        model.kd.fine_mode = cfg.kd_fine
-        model.cfg = replace(model.cfg, kd_fine=cfg.kd_fine)
+        model.set_kd_fine(cfg.kd_fine)
     run.log(f"auxiliary KD ({model.kd.fine_mode} fine-grained term, weight {cfg.kd_weight}) on "
             f"{len(with_states)} of {len(cuts)} utterances")
