@@ -191,6 +191,9 @@ VARIANTS: dict[str, Variant] = {
     # steps with NLL only (is the KD term still what lifts it, or just the steps?)
     "rAwk7": _row_kd_beside("rAwk6", 2500, 0.1),
     "rAwn2": _row_a_on("rAwk6", 2500, 2e-4, "whisper-ctc10"),
+    # row Awk7 trained on with twice the KD weight: does a bridge that recognises better (rows Ack vs Awk2: KD pays
+    # only once it recognises) take more of the KD term?
+    "rAwk8": _row_kd_beside("rAwk7", 2500, 0.2),
     # row Aw's control: the same 2,500 steps at the same lr over the old encoder
     "rAo": _row_a_on("rA8", 2500, 2.5e-4),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the

@@ -61,6 +61,7 @@ ROW_LABELS = {
     "rAwk6": "Awk6",  # row Awk5 + 2,500 steps with the same KD beside NLL
     "rAwk7": "Awk7",  # row Awk6 + 2,500 steps with the same KD beside NLL
     "rAwn2": "Awn2",  # row Awk6 + 2,500 NLL-only steps: row Awk7's control
+    "rAwk8": "Awk8",  # row Awk7 + 2,500 steps with KD beside NLL at twice the weight (0.2)
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8",  # Whisper ASR (its decoder, trained again on the CTC-trained encoder) -> NLLB
     "cascade-ctc": "8c",  # the Whisper encoder's CTC head as the ASR -> NLLB
