@@ -194,6 +194,8 @@ VARIANTS: dict[str, Variant] = {
     # row Awk7 trained on with twice the KD weight: does a bridge that recognises better (rows Ack vs Awk2: KD pays
     # only once it recognises) take more of the KD term?
     "rAwk8": _row_kd_beside("rAwk7", 2500, 0.2),
+    # ... and its control: the same steps at Awk7's weight (0.1)
+    "rAwk8c": _row_kd_beside("rAwk7", 2500, 0.1),
     # row Aw's control: the same 2,500 steps at the same lr over the old encoder
     "rAo": _row_a_on("rA8", 2500, 2.5e-4),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the

@@ -62,6 +62,7 @@ ROW_LABELS = {
     "rAwk7": "Awk7",  # row Awk6 + 2,500 steps with the same KD beside NLL
     "rAwn2": "Awn2",  # row Awk6 + 2,500 NLL-only steps: row Awk7's control
     "rAwk8": "Awk8",  # row Awk7 + 2,500 steps with KD beside NLL at twice the weight (0.2)
+    "rAwk8c": "Awk8c",  # row Awk8's control: the same steps at λ 0.1
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8",  # Whisper ASR (its decoder, trained again on the CTC-trained encoder) -> NLLB
     "cascade-ctc": "8c",  # the Whisper encoder's CTC head as the ASR -> NLLB
