@@ -61,13 +61,21 @@ class KDLoss(nn.Module):
     def __init__(self, dim: int, beta: float = 10.0, proj_trainable: bool = True, fine: str = "paper",
                  tau: float = 0.05):
         super().__init__()
-        if fine not in FINE_MODES:
-            raise ValueError(f"fine-grained KD must be {' or '.join(map(repr, FINE_MODES))}, got {fine!r}")
         self.proj = nn.Linear(dim, dim)
         self.beta = beta
-        self.fine_mode = fine
+        self.set_fine_mode(fine)
         self.tau = tau
         self.proj.requires_grad_(proj_trainable)
+
+    def set_fine_mode(self, fine: str) -> None:
+        """Use the fine-grained term ``fine`` (:data:`FINE_MODES`) from now on.
+
+        Raises:
+            ValueError: an unknown mode.
+        """
+        if fine not in FINE_MODES:
+            raise ValueError(f"fine-grained KD must be {' or '.join(map(repr, FINE_MODES))}, got {fine!r}")
+        self.fine_mode = fine
 
     def project(self, x: torch.Tensor) -> torch.Tensor:
         """Eq. 1: ``L2Norm(Tanh(Linear(x)))`` over the last axis."""

@@ -107,6 +107,10 @@ def _row_kd_beside(prev: str, steps: int, kd_weight: float) -> Variant:
     return replace(_row_a_on(prev, steps, 2e-4, "whisper-ctc10"), kd_fine="contrastive", kd_weight=kd_weight)
 
 
+#: Row Ac: row A's setting (Q-NLLB, 64 queries, NLL only, All mix, 4,000 steps at lr 5e-4) over the Whisper
+#: encoder after nine CTC rounds, from scratch; rows Acl, Acs, Ack and Acq* each change one thing of it
+ROW_AC = Variant("all", "whisper-ctc9", "nllb", "nll", queries=64, nll_steps=4000, lr=5e-4)
+
 VARIANTS: dict[str, Variant] = {
     "r1": Variant("vp", "whisper", "simple", "nll"),
     "r2": Variant("vp", "whisper", "simple", "kd"),
@@ -157,7 +161,7 @@ VARIANTS: dict[str, Variant] = {
     # MMS-vs-Whisper comparison (rows 6 vs 7) where the bridge learns content, against row A's 4,000 steps
     "rAv": Variant("all", "wav2vec2-kd", "nllb", "nll", queries=64, nll_steps=4000, lr=5e-4),
     # ... and over its teacher, the Whisper encoder after nine CTC rounds, from scratch: row Av's peer
-    "rAc": Variant("all", "whisper-ctc9", "nllb", "nll", queries=64, nll_steps=4000, lr=5e-4),
+    "rAc": ROW_AC,
     # KD→NLL at row Ac's budget (2,000 KD + 2,000 NLL steps against its 4,000 NLL, same data, encoder and lr):
     # does the paper's step 1 help cross-lingual transfer once the bridge recognises? (KD reads the mix's
     # cuts that have NLLB-encoder teacher states: VoxPopuli, MLS, Common Voice)
@@ -167,12 +171,11 @@ VARIANTS: dict[str, Variant] = {
                     nll_steps=2000, lr=5e-4),
     # row Ac with Q-Lite and with Q-Simple (same data, queries, steps and lr): the paper's Q-Former ablation
     # (rows 3-5) where the bridge learns content
-    "rAcl": Variant("all", "whisper-ctc9", "lite", "nll", queries=64, nll_steps=4000, lr=5e-4),
-    "rAcs": Variant("all", "whisper-ctc9", "simple", "nll", queries=64, nll_steps=4000, lr=5e-4),
+    "rAcl": replace(ROW_AC, qformer="lite"),
+    "rAcs": replace(ROW_AC, qformer="simple"),
     # row Ac with KD beside NLL from the start (λ 0.1, contrastive fine-grained term; rows Awk2–Awk7's
     # objective): does KD beside NLL lift transfer from scratch, not only on a bridge that already recognises?
-    "rAck": Variant("all", "whisper-ctc9", "nllb", "nll", queries=64, nll_steps=4000, lr=5e-4, kd_fine="contrastive",
-                    kd_weight=0.1),
+    "rAck": replace(ROW_AC, kd_fine="contrastive", kd_weight=0.1),
     # row Aw10's bridge trained on over the encoder's tenth CTC round (models/whisper-ctc10)
     "rAw11": _row_a_on("rAw10", 2500, 2e-4, "whisper-ctc10"),
     # row Aw11's bridge, 1,500 more NLL steps over the same encoder: row Awk's control
@@ -215,8 +218,8 @@ VARIANTS: dict[str, Variant] = {
     "rAq256": Variant("all", "whisper", "nllb", "nll", queries=256, nll_steps=4000, lr=5e-4),
     # ... and at row Ac's settings (row A's over whisper-ctc9, an encoder that transcribes; row Ac is the
     # 64-query point): does the paper's optimum, 256 queries, beat 64 once the bridge recognises?
-    "rAcq16": Variant("all", "whisper-ctc9", "nllb", "nll", queries=16, nll_steps=4000, lr=5e-4),
-    "rAcq256": Variant("all", "whisper-ctc9", "nllb", "nll", queries=256, nll_steps=4000, lr=5e-4),
+    "rAcq16": replace(ROW_AC, queries=16),
+    "rAcq256": replace(ROW_AC, queries=256),
 }
 #: The zero-resource speech LLM (issue 6, SLM paper Table I): trained on CoVoST pt fr it de es en speech;
 #: ca, nl (and ro) never heard. Flags of `zst train-slm` per row.

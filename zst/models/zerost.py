@@ -37,7 +37,7 @@ from torch import nn
 from zst.config import ModelConfig
 from zst.errors import ZstError
 from zst.languages import to_nllb
-from zst.losses import FINE_MODES, KDLoss, KDOutput, nll_loss
+from zst.losses import KDLoss, KDOutput, nll_loss
 from zst.models.qformer import build_qformer, init_from_nllb
 from zst.models.speech_encoder import SpeechEncoder, load_pretrained
 
@@ -183,9 +183,7 @@ class ZeroST(FrozenBasesTrainMode):
         Raises:
             ValueError: an unknown mode.
         """
-        if mode not in FINE_MODES:
-            raise ValueError(f"fine-grained KD must be {' or '.join(map(repr, FINE_MODES))}, got {mode!r}")
-        self.kd.fine_mode = mode
+        self.kd.set_fine_mode(mode)
         self.cfg = replace(self.cfg, kd_fine=mode)
 
     def prepare_step(self, step: str, *, continue_from_kd: bool) -> None:
