@@ -199,6 +199,8 @@ VARIANTS: dict[str, Variant] = {
     "rAwk8": _row_kd_beside("rAwk7", 2500, 0.2),
     # ... and its control: the same steps at Awk7's weight (0.1)
     "rAwk8c": _row_kd_beside("rAwk7", 2500, 0.1),
+    # row Awk8c (the better of the two) trained on for 2,500 more steps at λ 0.1: are steps still paying?
+    "rAwk9": _row_kd_beside("rAwk8c", 2500, 0.1),
     # row Aw's control: the same 2,500 steps at the same lr over the old encoder
     "rAo": _row_a_on("rA8", 2500, 2.5e-4),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the
@@ -219,7 +221,10 @@ VARIANTS: dict[str, Variant] = {
     # ... and at row Ac's settings (row A's over whisper-ctc9, an encoder that transcribes; row Ac is the
     # 64-query point): does the paper's optimum, 256 queries, beat 64 once the bridge recognises?
     "rAcq16": replace(ROW_AC, queries=16),
+    "rAcq128": replace(ROW_AC, queries=128),
     "rAcq256": replace(ROW_AC, queries=256),
+    # the unseen-target study at row Ac's setting: the All mix cut to en fr de it es speech (row Au's data)
+    "rAcu": replace(ROW_AC, data="all5"),
 }
 #: The zero-resource speech LLM (issue 6, SLM paper Table I): trained on CoVoST pt fr it de es en speech;
 #: ca, nl (and ro) never heard. Flags of `zst train-slm` per row.

@@ -63,6 +63,7 @@ ROW_LABELS = {
     "rAwn2": "Awn2",  # row Awk6 + 2,500 NLL-only steps: row Awk7's control
     "rAwk8": "Awk8",  # row Awk7 + 2,500 steps with KD beside NLL at twice the weight (0.2)
     "rAwk8c": "Awk8c",  # row Awk8's control: the same steps at λ 0.1
+    "rAwk9": "Awk9",  # row Awk8c + 2,500 steps with KD beside NLL at λ 0.1
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8",  # Whisper ASR (its decoder, trained again on the CTC-trained encoder) -> NLLB
     "cascade-ctc": "8c",  # the Whisper encoder's CTC head as the ASR -> NLLB
@@ -134,7 +135,7 @@ def table1(runs: Path, scores: Path | None = None) -> str:
 TABLE2_SETTINGS = (
     ("average BLEU", "row-3 setting", {16: "q16", 64: "q64", 128: "q128", 256: "r3", 512: "q512"}),
     ("average BLEU, row-A setting", "row-A setting", {16: "rAq16", 64: "rA", 128: "rAq128", 256: "rAq256"}),
-    ("average BLEU, row-Ac setting", "row-Ac setting", {16: "rAcq16", 64: "rAc", 256: "rAcq256"}),
+    ("average BLEU, row-Ac setting", "row-Ac setting", {16: "rAcq16", 64: "rAc", 128: "rAcq128", 256: "rAcq256"}),
 )
 TABLE2_QUERIES = (16, 64, 128, 256, 512)
 
@@ -183,7 +184,9 @@ def unseen(runs: Path, scores: Path | None = None) -> str:
              "|---|---|" + "---:|" * (len(SEEN) * len(UNSEEN) + 2)]
     for row, label in (("unseen", "VoxPopuli en fr de it es (row-3 setting)"), ("r3", "all VoxPopuli languages"),
                        ("rAu", "All mix, en fr de it es speech only (row-A setting)"),
-                       ("rA", "All mix, every language")):
+                       ("rA", "All mix, every language"),
+                       ("rAcu", "All mix, en fr de it es speech only (row-Ac setting)"),
+                       ("rAc", "All mix, every language (row-Ac setting)")):
         res = load(runs, row, scores)
         if res is None:
             lines.append(f"| {row} | {label} | not run yet |" + " |" * (len(SEEN) * len(UNSEEN) + 1))
