@@ -199,8 +199,9 @@ VARIANTS: dict[str, Variant] = {
     "rAwk8": _row_kd_beside("rAwk7", 2500, 0.2),
     # ... and its control: the same steps at Awk7's weight (0.1)
     "rAwk8c": _row_kd_beside("rAwk7", 2500, 0.1),
-    # row Awk8c (the better of the two) trained on for 2,500 more steps at λ 0.1: are steps still paying?
+    # row Awk8c (the better of the two) trained on for 2,500 more steps at λ 0.1, then on again: do steps still pay?
     "rAwk9": _row_kd_beside("rAwk8c", 2500, 0.1),
+    "rAwk10": _row_kd_beside("rAwk9", 2500, 0.1),
     # row Aw's control: the same 2,500 steps at the same lr over the old encoder
     "rAo": _row_a_on("rA8", 2500, 2.5e-4),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the

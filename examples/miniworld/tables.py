@@ -64,6 +64,7 @@ ROW_LABELS = {
     "rAwk8": "Awk8",  # row Awk7 + 2,500 steps with KD beside NLL at twice the weight (0.2)
     "rAwk8c": "Awk8c",  # row Awk8's control: the same steps at λ 0.1
     "rAwk9": "Awk9",  # row Awk8c + 2,500 steps with KD beside NLL at λ 0.1
+    "rAwk10": "Awk10",  # row Awk9 + 2,500 steps with KD beside NLL at λ 0.1
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8",  # Whisper ASR (its decoder, trained again on the CTC-trained encoder) -> NLLB
     "cascade-ctc": "8c",  # the Whisper encoder's CTC head as the ASR -> NLLB
