@@ -1,6 +1,6 @@
 """The embedded default model (zst/assets/default_model): a self-contained ZeroST bundle trained on
-the mini-world (row Awk10 of docs/results: Q-NLLB with 64 queries, NLL only, 4,000 + 2,000 + 4,500 + 3,000 + 3,500
-+ 3,500 + 3,500 + 2,500 CPU steps on all transcribed training speech (row A8), then 11 × 2,500 more
+the mini-world (row Awk10 of docs/results: Q-NLLB with 64 queries, NLL only, 4,000 + 2,000 + 4,500 + 3,000
++ 3,500 + 3,500 + 3,500 + 2,500 CPU steps on all transcribed training speech (row A8), then 11 × 2,500 more
 over the Whisper encoder as ten further character-CTC rounds went on (rows Aw … Aw11), then 1,500 +
 2,500 + 2,500 + 2,500 + 2,500 + 2,500 + 2,500 + 2,500 with the KD loss beside NLL (weight 0.1, rows Awk2,
 Awk4 … Awk7, Awk8c, Awk9, Awk10); 56.5 average BLEU on the Europarl-ST test split), which
@@ -73,9 +73,9 @@ def test_default_model_translates_the_shipped_clips_with_content(model):
     mean_control = sum(control.values()) / len(control)
     # Measured when bundled (2026-12-07, row Awk10): BLEU de 65.4 fr 62.2 en 70.1 es 70.5 pl 54.4
     # (mean 64.5), control mean 1.1; 69 of 160 translations exact (row Awk9: 63.5, 67; row Awk8: 63.0, 66;
-    # row Awk7: 60.2, 62;
-    # row Awk6: 60.8, 66; row Awk5: 57.8, 61; row Awk4: 55.8, 59; row Aw11: 52.2, 52; row Aw10: 51.9, 51;
-    # row Aw9: 50.5, 46; row Aw8: 52.1, 50 — 160 translations are too few to rank close rows, the default is chosen on the 7,200).
+    # row Awk7: 60.2, 62; row Awk6: 60.8, 66; row Awk5: 57.8, 61; row Awk4: 55.8, 59; row Aw11: 52.2, 52;
+    # row Aw10: 51.9, 51; row Aw9: 50.5, 46; row Aw8: 52.1, 50 — 160 translations are too few to rank close
+    # rows, the default is chosen on the 7,200).
     assert n == 160
     assert mean_own >= 60.5, (own, out)
     assert mean_own - mean_control >= 57.0, (own, control)

@@ -202,6 +202,8 @@ VARIANTS: dict[str, Variant] = {
     # row Awk8c (the better of the two) trained on for 2,500 more steps at λ 0.1, then on again: do steps still pay?
     "rAwk9": _row_kd_beside("rAwk8c", 2500, 0.1),
     "rAwk10": _row_kd_beside("rAwk9", 2500, 0.1),
+    # ... and row Awk10's control: the same steps with NLL only (row Awn2's question, four rows later)
+    "rAwn3": _row_a_on("rAwk9", 2500, 2e-4, "whisper-ctc10"),
     # row Aw's control: the same 2,500 steps at the same lr over the old encoder
     "rAo": _row_a_on("rA8", 2500, 2.5e-4),
     # row A's Q-Former ablated: Q-Simple with the same 64 queries, data, steps and lr (row A changed the

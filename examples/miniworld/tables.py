@@ -65,6 +65,7 @@ ROW_LABELS = {
     "rAwk8c": "Awk8c",  # row Awk8's control: the same steps at λ 0.1
     "rAwk9": "Awk9",  # row Awk8c + 2,500 steps with KD beside NLL at λ 0.1
     "rAwk10": "Awk10",  # row Awk9 + 2,500 steps with KD beside NLL at λ 0.1
+    "rAwn3": "Awn3",  # row Awk10's control: Awk9 + the same 2,500 steps with NLL only
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8",  # Whisper ASR (its decoder, trained again on the CTC-trained encoder) -> NLLB
     "cascade-ctc": "8c",  # the Whisper encoder's CTC head as the ASR -> NLLB
@@ -136,7 +137,8 @@ def table1(runs: Path, scores: Path | None = None) -> str:
 TABLE2_SETTINGS = (
     ("average BLEU", "row-3 setting", {16: "q16", 64: "q64", 128: "q128", 256: "r3", 512: "q512"}),
     ("average BLEU, row-A setting", "row-A setting", {16: "rAq16", 64: "rA", 128: "rAq128", 256: "rAq256"}),
-    ("average BLEU, row-Ac setting", "row-Ac setting", {16: "rAcq16", 64: "rAc", 128: "rAcq128", 256: "rAcq256"}),
+    ("average BLEU, row-Ac setting", "row-Ac setting",
+     {16: "rAcq16", 64: "rAc", 128: "rAcq128", 256: "rAcq256"}),
 )
 TABLE2_QUERIES = (16, 64, 128, 256, 512)
 
