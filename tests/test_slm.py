@@ -298,7 +298,7 @@ def test_sequential_schedule_pretrains_cnn_on_asr_then_lora(manifest, model_cfg,
     cfg = SLMConfig(manifest=str(manifest), tasks=("st",), schedule="sequential", pretrain_steps=3, model=model_cfg,
                     optim=OptimConfig(lr=1e-2, max_steps=3, batch_seconds=12, log_every=1, checkpoint_every=100))
     summary = train_slm(cfg, tmp_path / "seq", quiet=True)
-    assert summary["pretrain"]["steps"] == 3 and summary["steps"] == 3
+    assert summary["pretrain"]["steps"] == 3 and summary["steps"] == 3 and summary["stage"] == "train"
     pre = json.loads((tmp_path / "seq" / "pretrain" / "model" / "config.json").read_text())
     final = json.loads((tmp_path / "seq" / "model" / "config.json").read_text())
     assert pre["layout"] == {"lora": False, "steps": ["cnn"]}
@@ -338,8 +338,21 @@ def test_sequential_resume_reproduces_uninterrupted_run(manifest, model_cfg, tmp
     ends = [train_slm(short, sliced, resume=True, quiet=True) for _ in range(5)]
     assert [(e["finished"], e["steps"]) for e in ends] == [(False, 1), (False, 1), (False, 2), (False, 3), (True, 4)]
     assert not ends[0]["pretrain"]["finished"] and ends[1]["pretrain"]["finished"]  # 1st stops in pretraining
+    assert [e["stage"] for e in ends] == ["pretrain", "train", "train", "train", "train"]
     for sub in ("", "pretrain"):
         assert [m["loss"] for m in _metrics(full / sub)] == [m["loss"] for m in _metrics(sliced / sub)]
+
+
+def test_cli_says_where_a_time_limit_stopped_the_sequential_schedule(manifest, tiny_whisper_dir, tiny_mt5_dir,
+                                                                     tmp_path):
+    common = ["--speech-encoder", tiny_whisper_dir, "--llm", tiny_mt5_dir, "--schedule", "sequential",
+              "--pretrain-steps", "2", "--max-steps", "2", "--batch-seconds", "8", "--checkpoint-every", "1",
+              "--max-minutes", "1e-6", "-o", tmp_path / "run", "-q"]
+    first = _ok("train-slm", manifest, *common)  # stops after the 1st step, in the CNN pretraining
+    assert "train-slm: CNN pretraining: time limit reached at step 1" in first.output, first.output
+    assert str(tmp_path / "run" / "pretrain" / "checkpoints") in first.output.replace("\n", "")
+    second = _ok("train-slm", manifest, *common, "--resume")  # pretraining ends, the main stage takes 1 step
+    assert "train-slm: time limit reached at step 1" in second.output and "CNN" not in second.output, second.output
 
 
 def test_translate_transcribe_and_language_eval(slm_run, manifest, speech_clips, tmp_path):

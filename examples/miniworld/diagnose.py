@@ -13,6 +13,13 @@ hypotheses against their own references and against the next utterance's referen
 direction — the level that fluent output unrelated to the audio reaches.
 
     python examples/miniworld/diagnose.py --control data/miniworld/runs/eval-rA/predictions/predictions.jsonl
+
+``--exact PREDICTIONS``: the exact-match columns of the results tables — exact translations, sources
+with all / none of their cross-lingual translations exact, own-language WER and exact transcripts, the
+transfer rate (of the translations of utterances whose own-language output is exact, the share that are
+exact) and outputs truncated (without the reference's final punctuation).
+
+    python examples/miniworld/diagnose.py --exact data/miniworld/runs/eval-rA/predictions/predictions.jsonl
 """
 
 from __future__ import annotations
@@ -107,6 +114,58 @@ def control_bleu(predictions: str | Path) -> tuple[float, float]:
     return sum(own) / len(own), sum(control) / len(control)
 
 
+def exact_stats(predictions: str | Path) -> dict:
+    """Exact-match statistics of a ``zst translate`` predictions file over several targets.
+
+    Args:
+        predictions: ``predictions.jsonl`` with ``id``, ``src_lang``, ``tgt_lang``, ``hyp`` and ``ref``;
+            each utterance translated into its own language too (``--tgt`` for every source language).
+
+    Returns:
+        ``translations`` and ``exact`` (cross-lingual outputs, exactly right); ``all_exact`` / ``none_exact``
+        (utterances whose cross-lingual outputs are all / none exact); ``own``, ``own_exact`` and ``own_wer``
+        (own-language outputs, exact ones, WER in % after zst's normalisation); ``transfer`` (of the
+        cross-lingual outputs of utterances with an exact own-language output, the share exact, in %);
+        ``truncated`` (outputs, own-language ones included, whose reference ends in punctuation the
+        hypothesis does not end in).
+
+    Raises:
+        SystemExit: no prediction with a reference in the file.
+    """
+    import json
+
+    from zst.metrics import wer
+
+    by_utt: dict[str, list[dict]] = {}
+    for line in Path(predictions).read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        if rec.get("ref") is not None:
+            by_utt.setdefault(rec["id"], []).append(rec)
+    if not by_utt:
+        raise SystemExit(f"{predictions}: no prediction with a reference")
+    s = dict(translations=0, exact=0, all_exact=0, none_exact=0, own=0, own_exact=0, truncated=0)
+    own_h, own_r, carried, carried_exact = [], [], 0, 0
+    for recs in by_utt.values():
+        cross = [r["hyp"] == r["ref"] for r in recs if r["src_lang"] != r["tgt_lang"]]
+        own = [r for r in recs if r["src_lang"] == r["tgt_lang"]]
+        s["translations"] += len(cross)
+        s["exact"] += sum(cross)
+        s["all_exact"] += bool(cross) and all(cross)
+        s["none_exact"] += bool(cross) and not any(cross)
+        s["truncated"] += sum(1 for r in recs if r["ref"][-1:] in ".?!" and not r["hyp"].endswith(r["ref"][-1]))
+        for r in own:
+            own_h.append(r["hyp"])
+            own_r.append(r["ref"])
+            s["own"] += 1
+            s["own_exact"] += r["hyp"] == r["ref"]
+        if own and own[0]["hyp"] == own[0]["ref"]:
+            carried += len(cross)
+            carried_exact += sum(cross)
+    s["own_wer"] = wer(own_h, own_r).score if own_h else None
+    s["transfer"] = 100 * carried_exact / carried if carried else None
+    return s
+
+
 def main(argv=None) -> int:
     import torch
 
@@ -117,11 +176,18 @@ def main(argv=None) -> int:
     ap.add_argument("--kd", metavar="MANIFEST", help="prepare run dir with teacher states: KD checks")
     ap.add_argument("--nll", metavar="MANIFEST", help="prepare run dir: own- vs other-audio NLL")
     ap.add_argument("--control", metavar="PREDICTIONS", help="predictions.jsonl: own vs next-reference BLEU")
+    ap.add_argument("--exact", metavar="PREDICTIONS", help="predictions.jsonl: exact-match statistics")
     ap.add_argument("-n", type=int, default=48, help="utterances (default 48)")
     args = ap.parse_args(argv)
     if args.control:
         own, control = control_bleu(args.control)
         print(f"mean BLEU over directions: own references {own:.1f}, next utterance's reference {control:.1f}")
+    if args.exact:
+        s = exact_stats(args.exact)
+        wer_, transfer = (("-" if s[k] is None else f"{s[k]:.1f}") for k in ("own_wer", "transfer"))
+        print(f"exact {s['exact']:,} of {s['translations']:,} translations; utterances with all / none exact "
+              f"{s['all_exact']} / {s['none_exact']}; own-language WER {wer_}, exact {s['own_exact']} of "
+              f"{s['own']}; transfer {transfer} %; truncated {s['truncated']}")
     if not args.run:
         return 0
     torch.set_num_threads(1)

@@ -78,8 +78,8 @@ def train_slm_cmd(
         raise ConfigError("no manifest: give MANIFEST or `manifest:` in --config")
     summary = train_slm(cfg, run_dir, resume=resume, quiet=quiet)
     pre = summary.get("pretrain")
-    if pre and not pre["finished"]:
-        echo_trained("train-slm: CNN pretraining", pre, run_dir / "pretrain")
+    if summary["stage"] == "pretrain":  # the time budget ended in the CNN pretraining
+        echo_trained("train-slm: CNN pretraining", summary, run_dir / "pretrain")
         return
     first = f"CNN pretraining {pre['steps']} steps (final loss {pre['final_loss']:.4f}), then " if pre else ""
     echo_trained("train-slm", summary, run_dir, first)

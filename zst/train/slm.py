@@ -141,8 +141,11 @@ def train_slm(cfg: SLMConfig, run_dir: str | Path, *, resume: bool = False, quie
     """Train the speech LLM on ``cfg.manifest``; ``run_dir/model`` is the final checkpoint.
 
     Returns:
-        The last stage's loop summary (``steps``, ``final_loss``, ``seconds``), plus ``pretrain``
-        (the ASR stage's summary) for the sequential schedule.
+        The last stage's loop summary (``steps``, ``final_loss``, ``seconds``, ``finished``), plus
+        ``stage`` (``"pretrain"`` or ``"train"``: the stage the summary's numbers are from) and, for the
+        sequential schedule, ``pretrain`` (the ASR stage's summary). Where the time budget
+        (``optim.max_minutes``) ends during the CNN pretraining, the main stage has not begun: the summary
+        is the pretraining's, ``stage`` is ``"pretrain"`` and ``finished`` is False; a resumed run goes on.
 
     Raises:
         ConfigError / ZstError: see :func:`check_config`; unloadable models, an LLM the adapter cannot
@@ -169,7 +172,7 @@ def train_slm(cfg: SLMConfig, run_dir: str | Path, *, resume: bool = False, quie
                                     run=pre_run, resume=resume, quiet=quiet,
                                     description="train-slm: CNN pretraining (ASR)", deadline=deadline)
         if not summary["pretrain"]["finished"]:
-            return {**summary["pretrain"], "pretrain": summary["pretrain"]}
+            return {**summary["pretrain"], "pretrain": summary["pretrain"], "stage": "pretrain"}
     if cfg.model.lora:
         model.add_lora()
     model.set_trainable("cnn+lora" if cfg.model.lora else "cnn")
@@ -177,4 +180,5 @@ def train_slm(cfg: SLMConfig, run_dir: str | Path, *, resume: bool = False, quie
     summary.update(train(model=model, loss_fn=_loss_fn(cfg.tasks, prompts, st_target), save_model=_save, cuts=cuts,
                          dataset=dataset, cfg=cfg.optim, run=run, resume=resume, quiet=quiet,
                          description="train-slm", deadline=deadline))
+    summary["stage"] = "train"
     return summary
