@@ -17,7 +17,7 @@ direction — the level that fluent output unrelated to the audio reaches.
 ``--exact PREDICTIONS``: the exact-match columns of the results tables — exact translations, sources
 with all / none of their cross-lingual translations exact, own-language WER and exact transcripts, the
 transfer rate (of the translations of utterances whose own-language output is exact, the share that are
-exact) and outputs truncated (without the reference's final punctuation).
+exact) and outputs truncated (without final punctuation where the reference has it).
 
     python examples/miniworld/diagnose.py --exact data/miniworld/runs/eval-rA/predictions/predictions.jsonl
 """
@@ -124,10 +124,11 @@ def exact_stats(predictions: str | Path) -> dict:
     Returns:
         ``translations`` and ``exact`` (cross-lingual outputs, exactly right); ``all_exact`` / ``none_exact``
         (utterances whose cross-lingual outputs are all / none exact); ``own``, ``own_exact`` and ``own_wer``
-        (own-language outputs, exact ones, WER in % after zst's normalisation); ``transfer`` (of the
+        (own-language outputs, exact ones, and their WER in %: per source language after zst's normalisation,
+        then averaged over the languages, as ``zst eval``'s transcription directions); ``transfer`` (of the
         cross-lingual outputs of utterances with an exact own-language output, the share exact, in %);
-        ``truncated`` (outputs, own-language ones included, whose reference ends in punctuation the
-        hypothesis does not end in).
+        ``truncated`` (outputs, own-language ones included, that end in no final punctuation where
+        the reference does).
 
     Raises:
         SystemExit: no prediction with a reference in the file.
@@ -144,7 +145,8 @@ def exact_stats(predictions: str | Path) -> dict:
     if not by_utt:
         raise SystemExit(f"{predictions}: no prediction with a reference")
     s = dict(translations=0, exact=0, all_exact=0, none_exact=0, own=0, own_exact=0, truncated=0)
-    own_h, own_r, carried, carried_exact = [], [], 0, 0
+    own_by_lang: dict[str, tuple[list, list]] = {}
+    carried, carried_exact = 0, 0
     for recs in by_utt.values():
         cross = [r["hyp"] == r["ref"] for r in recs if r["src_lang"] != r["tgt_lang"]]
         own = [r for r in recs if r["src_lang"] == r["tgt_lang"]]
@@ -152,16 +154,18 @@ def exact_stats(predictions: str | Path) -> dict:
         s["exact"] += sum(cross)
         s["all_exact"] += bool(cross) and all(cross)
         s["none_exact"] += bool(cross) and not any(cross)
-        s["truncated"] += sum(1 for r in recs if r["ref"][-1:] in ".?!" and not r["hyp"].endswith(r["ref"][-1]))
+        s["truncated"] += sum(1 for r in recs if r["ref"][-1:] in ".?!" and r["hyp"][-1:] not in ".?!")
         for r in own:
-            own_h.append(r["hyp"])
-            own_r.append(r["ref"])
+            hyps, refs = own_by_lang.setdefault(r["src_lang"], ([], []))
+            hyps.append(r["hyp"])
+            refs.append(r["ref"])
             s["own"] += 1
             s["own_exact"] += r["hyp"] == r["ref"]
         if own and own[0]["hyp"] == own[0]["ref"]:
             carried += len(cross)
             carried_exact += sum(cross)
-    s["own_wer"] = wer(own_h, own_r).score if own_h else None
+    per_lang = [wer(h, r).score for h, r in own_by_lang.values()]
+    s["own_wer"] = sum(per_lang) / len(per_lang) if per_lang else None
     s["transfer"] = 100 * carried_exact / carried if carried else None
     return s
 
