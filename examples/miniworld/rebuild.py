@@ -202,6 +202,10 @@ VARIANTS: dict[str, Variant] = {
     # row Awk8c (the better of the two) trained on for 2,500 more steps at λ 0.1, then on again: do steps still pay?
     "rAwk9": _row_kd_beside("rAwk8c", 2500, 0.1),
     "rAwk10": _row_kd_beside("rAwk9", 2500, 0.1),
+    "rAwk11": _row_kd_beside("rAwk10", 2500, 0.1),
+    "rAwk12": _row_kd_beside("rAwk11", 2500, 0.1),
+    "rAwk13": _row_kd_beside("rAwk12", 2500, 0.1),
+    "rAwk14": _row_kd_beside("rAwk13", 2500, 0.1),
     # ... and row Awk10's control: the same steps with NLL only (row Awn2's question, four rows later)
     "rAwn3": _row_a_on("rAwk9", 2500, 2e-4, "whisper-ctc10"),
     # row Aw's control: the same 2,500 steps at the same lr over the old encoder

@@ -65,6 +65,10 @@ ROW_LABELS = {
     "rAwk8c": "Awk8c",  # row Awk8's control: the same steps at λ 0.1
     "rAwk9": "Awk9",  # row Awk8c + 2,500 steps with KD beside NLL at λ 0.1
     "rAwk10": "Awk10",  # row Awk9 + 2,500 steps with KD beside NLL at λ 0.1
+    "rAwk11": "Awk11",  # row Awk10 + 2,500 steps with KD beside NLL at λ 0.1
+    "rAwk12": "Awk12",  # row Awk11 + 2,500 steps with KD beside NLL at λ 0.1
+    "rAwk13": "Awk13",  # row Awk12 + 2,500 steps with KD beside NLL at λ 0.1
+    "rAwk14": "Awk14",  # row Awk13 + 2,500 steps with KD beside NLL at λ 0.1
     "rAwn3": "Awn3",  # row Awk10's control: Awk9 + the same 2,500 steps with NLL only
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8",  # Whisper ASR (its decoder, trained again on the CTC-trained encoder) -> NLLB
