@@ -207,6 +207,7 @@ VARIANTS: dict[str, Variant] = {
     "rAwk13": _row_kd_beside("rAwk12", 2500, 0.1),
     "rAwk14": _row_kd_beside("rAwk13", 2500, 0.1),
     "rAwk15": _row_kd_beside("rAwk14", 2500, 0.1),
+    "rAwk16": _row_kd_beside("rAwk15", 2500, 0.1),
     # ... and row Awk10's control: the same steps with NLL only (row Awn2's question, four rows later)
     "rAwn3": _row_a_on("rAwk9", 2500, 2e-4, "whisper-ctc10"),
     # row Aw's control: the same 2,500 steps at the same lr over the old encoder

@@ -70,6 +70,7 @@ ROW_LABELS = {
     "rAwk13": "Awk13",  # row Awk12 + 2,500 steps with KD beside NLL at λ 0.1
     "rAwk14": "Awk14",  # row Awk13 + 2,500 steps with KD beside NLL at λ 0.1
     "rAwk15": "Awk15",  # row Awk14 + 2,500 steps with KD beside NLL at λ 0.1
+    "rAwk16": "Awk16",  # row Awk15 + 2,500 steps with KD beside NLL at λ 0.1
     "rAwn3": "Awn3",  # row Awk10's control: Awk9 + the same 2,500 steps with NLL only
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8",  # Whisper ASR (its decoder, trained again on the CTC-trained encoder) -> NLLB
