@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 
 from zst.audio import load_audio
 from zst.cli.main import app
+from zst.config import TranslateConfig
 from zst.inference import default_model_path
 from zst.metrics import bleu
 from zst.models.zerost import ZeroST
@@ -72,10 +73,9 @@ def test_default_model_translates_the_shipped_clips_with_content(model):
     mean_control = sum(control.values()) / len(control)
     # Measured when bundled (2026-12-07, row Awk15): BLEU de 64.3 fr 64.1 en 72.1 es 75.1 pl 55.7
     # (mean 66.2), control mean 1.2; 74 of 160 translations exact (row Awk14: 66.9, 73; row Awk13: 68.5, 78;
-    # row Awk10: 64.5, 69;
-    # row Awk9: 63.5, 67; row Awk8: 63.0, 66; row Awk7: 60.2, 62; row Awk6: 60.8, 66; row Awk5: 57.8, 61;
-    # row Awk4: 55.8, 59; row Aw11: 52.2, 52; row Aw10: 51.9, 51; row Aw9: 50.5, 46; row Aw8: 52.1, 50 —
-    # 160 translations are too few to rank close rows, the default is chosen on the 7,200).
+    # row Awk10: 64.5, 69; row Awk9: 63.5, 67; row Awk8: 63.0, 66; row Awk7: 60.2, 62; row Awk6: 60.8, 66;
+    # row Awk5: 57.8, 61; row Awk4: 55.8, 59; row Aw11: 52.2, 52; row Aw10: 51.9, 51; row Aw9: 50.5, 46;
+    # row Aw8: 52.1, 50 — 160 translations are too few to rank close rows, the default is chosen on the 7,200).
     assert n == 160
     assert mean_own >= 62.2, (own, out)
     assert mean_own - mean_control >= 59.0, (own, control)
@@ -90,8 +90,10 @@ def test_translate_without_model_uses_the_default(model, tmp_path):
     recs = [json.loads(line) for line in (tmp_path / "predictions" / "predictions.jsonl").read_text().splitlines()]
     hyp = {r["tgt_lang"]: r["hyp"] for r in recs}
     assert set(hyp) == {"en", "es"}
-    # the CLI without --model translates with the embedded default, at its default beam (4)
-    ref = model.translate_many([load_audio(EXAMPLES / clip["file"])], ("en", "es"), beam_size=4, max_new_tokens=200)
+    # the CLI without --model translates with the embedded default, at the CLI's default decoding options
+    opts = TranslateConfig()
+    ref = model.translate_many([load_audio(EXAMPLES / clip["file"])], ("en", "es"), beam_size=opts.beam_size,
+                               max_new_tokens=opts.max_new_tokens, length_penalty=opts.length_penalty)
     assert hyp == {t: ref[t][0] for t in ("en", "es")}, (hyp, ref)
     # measured: Spanish exactly right for rows Aw2 … Awk4, Awk6, Awk7, Awk10, Awk14 and Awk15 (the default; rows
     # Awk5, Awk8, Awk9 and Awk13 added a stray "sobre": "¿Dónde está sobre el pájaro?"); English exactly right for

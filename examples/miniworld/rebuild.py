@@ -111,6 +111,9 @@ def _row_kd_beside(prev: str, steps: int, kd_weight: float) -> Variant:
 #: encoder after nine CTC rounds, from scratch; rows Acl, Acs, Ack and Acq* each change one thing of it
 ROW_AC = Variant("all", "whisper-ctc9", "nllb", "nll", queries=64, nll_steps=4000, lr=5e-4)
 
+#: rows Awk9, Awk10, …: row Awk8c trained on in steps of 2,500 with KD beside NLL at λ 0.1
+AWK_CHAIN = range(9, 17)
+
 VARIANTS: dict[str, Variant] = {
     "r1": Variant("vp", "whisper", "simple", "nll"),
     "r2": Variant("vp", "whisper", "simple", "kd"),
@@ -199,15 +202,10 @@ VARIANTS: dict[str, Variant] = {
     "rAwk8": _row_kd_beside("rAwk7", 2500, 0.2),
     # ... and its control: the same steps at Awk7's weight (0.1)
     "rAwk8c": _row_kd_beside("rAwk7", 2500, 0.1),
-    # row Awk8c (the better of the two) trained on for 2,500 more steps at λ 0.1, then on again: do steps still pay?
+    # row Awk8c (the better of the two) trained on for 2,500 more steps at λ 0.1, then on again and again (Awk9 …
+    # Awk16, each from the one before): do steps still pay?
     "rAwk9": _row_kd_beside("rAwk8c", 2500, 0.1),
-    "rAwk10": _row_kd_beside("rAwk9", 2500, 0.1),
-    "rAwk11": _row_kd_beside("rAwk10", 2500, 0.1),
-    "rAwk12": _row_kd_beside("rAwk11", 2500, 0.1),
-    "rAwk13": _row_kd_beside("rAwk12", 2500, 0.1),
-    "rAwk14": _row_kd_beside("rAwk13", 2500, 0.1),
-    "rAwk15": _row_kd_beside("rAwk14", 2500, 0.1),
-    "rAwk16": _row_kd_beside("rAwk15", 2500, 0.1),
+    **{f"rAwk{k}": _row_kd_beside(f"rAwk{k - 1}", 2500, 0.1) for k in AWK_CHAIN[1:]},
     # ... and row Awk10's control: the same steps with NLL only (row Awn2's question, four rows later)
     "rAwn3": _row_a_on("rAwk9", 2500, 2e-4, "whisper-ctc10"),
     # row Aw's control: the same 2,500 steps at the same lr over the old encoder

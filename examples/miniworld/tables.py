@@ -21,7 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from rebuild import CASCADE_CTC_ENCODER, CASCADE_WHISPER, SEEN_SPEECH, VARIANTS  # noqa: E402
+from rebuild import AWK_CHAIN, CASCADE_CTC_ENCODER, CASCADE_WHISPER, SEEN_SPEECH, VARIANTS  # noqa: E402
 
 PAPER_ORDER = ("en", "fr", "de", "it", "es", "pt", "pl", "ro", "nl")
 #: Table 1's rows in order, with their labels there (also how other rows name the row they go on from)
@@ -63,14 +63,8 @@ ROW_LABELS = {
     "rAwn2": "Awn2",  # row Awk6 + 2,500 NLL-only steps: row Awk7's control
     "rAwk8": "Awk8",  # row Awk7 + 2,500 steps with KD beside NLL at twice the weight (0.2)
     "rAwk8c": "Awk8c",  # row Awk8's control: the same steps at λ 0.1
-    "rAwk9": "Awk9",  # row Awk8c + 2,500 steps with KD beside NLL at λ 0.1
-    "rAwk10": "Awk10",  # row Awk9 + 2,500 steps with KD beside NLL at λ 0.1
-    "rAwk11": "Awk11",  # row Awk10 + 2,500 steps with KD beside NLL at λ 0.1
-    "rAwk12": "Awk12",  # row Awk11 + 2,500 steps with KD beside NLL at λ 0.1
-    "rAwk13": "Awk13",  # row Awk12 + 2,500 steps with KD beside NLL at λ 0.1
-    "rAwk14": "Awk14",  # row Awk13 + 2,500 steps with KD beside NLL at λ 0.1
-    "rAwk15": "Awk15",  # row Awk14 + 2,500 steps with KD beside NLL at λ 0.1
-    "rAwk16": "Awk16",  # row Awk15 + 2,500 steps with KD beside NLL at λ 0.1
+    # rows Awk9, Awk10, …: the row before (Awk8c for Awk9) + 2,500 steps with KD beside NLL at λ 0.1
+    **{f"rAwk{k}": f"Awk{k}" for k in AWK_CHAIN},
     "rAwn3": "Awn3",  # row Awk10's control: Awk9 + the same 2,500 steps with NLL only
     "rAs": "As",  # row A with its Q-Former ablated (Q-Simple, same data, queries and steps)
     "cascade": "8",  # Whisper ASR (its decoder, trained again on the CTC-trained encoder) -> NLLB
