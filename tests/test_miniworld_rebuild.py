@@ -56,6 +56,7 @@ def test_tables_from_hand_made_grids(tmp_path):
     assert row3.split("|")[6].strip() == "26.2" and row3.split("|")[12].strip() == "27.5"
     assert "not run yet" in next(line for line in t1 if line.startswith("| 1 |"))
     assert "**90.0**" in next(line for line in t1 if line.startswith("| 9 |"))
+    assert not any(line.startswith("Row") for line in t1)  # no footnoted row (ROW_NOTES) has results
     t2 = (out / "table2.md").read_text()
     assert "| average BLEU | 5.0 | not run yet | not run yet |" in t2 and (out / "table2_queries.png").exists()
     unseen = (out / "unseen_targets.md").read_text().splitlines()
@@ -104,6 +105,7 @@ def test_tables_fall_back_to_committed_scores_and_runs_win(tmp_path):
 
     runs, scores, out = tmp_path / "runs", tmp_path / "scores", tmp_path / "out"
     _eval(runs, "r1", lambda s, t: 12.0)
+    _eval(runs, "r3p", lambda s, t: 2.0)  # a footnoted row (tables.ROW_NOTES): its note shows, under its label
     _eval(tmp_path / "committed", "r1", lambda s, t: 99.0)  # older committed copy of r1: the run must win
     _eval(tmp_path / "committed", "q64", lambda s, t: 7.0 if s == "en" else 3.0)
     scores.mkdir()
@@ -115,6 +117,7 @@ def test_tables_fall_back_to_committed_scores_and_runs_win(tmp_path):
     assert tables.main(["--runs", str(runs), "--out", str(out), "--scores", str(scores), "--only", "zerost"]) == 0
     t1 = (out / "table1.md").read_text().splitlines()
     assert "**12.0**" in next(line for line in t1 if line.startswith("| 1 |"))
+    assert [line for line in t1 if line.startswith("Row")] == [f"Row 3p: {tables.ROW_NOTES['r3p']}."]
     # q64 average: (7 + 8 x 3) / 9 = 3.44
     assert "| average BLEU | not run yet | 3.4 | not run yet |" in (out / "table2.md").read_text()
     assert (out / "samu.md").read_text() == "kept\n"
