@@ -90,8 +90,8 @@ SEEN, UNSEEN = SEEN_SPEECH, ("pl", "ro", "nl")
 #: Table 1's footnotes: rows measured over another build of a foundation model than the rows beside them
 #: (rows with one note share its line; a note shows only when one of its rows has results)
 ROW_NOTES = {row: "measured over the stand-ins as the current `whisper.py` and `wav2vec2.py` rebuild them "
-                  "(2026-12-07), not the builds rows 1–5 and 7 were measured over; rows 1–5 and 7 rebuilt over them "
-                  "are in docs/results/README.md" for row in ("r6", "r2p", "r3p")}
+                  "(2026-12-07), not the builds rows 1–5 and 7 were measured over; rows 1–5 and 7 rebuilt "
+                  "over them are in docs/results/README.md" for row in ("r6", "r2p", "r3p")}
 
 
 def load(runs: Path, row: str, scores: Path | None = None) -> dict | None:
