@@ -265,6 +265,24 @@ def test_stage_commands_of_the_encoder_rounds(tmp_path, monkeypatch):
     assert rebuild.MODEL_RUNS[rebuild.CASCADE_WHISPER][0] == "whisper_decoder"
 
 
+def test_no_keep_scores_leaves_the_committed_copy_alone(tmp_path, monkeypatch, capsys):
+    """``eval-<row> --no-keep-scores``: re-checking a published row evaluates it but does not replace its
+    committed docs/results/scores/<row>.json; without the flag the copy is made."""
+    import shutil
+
+    import rebuild
+
+    copied = []
+    monkeypatch.setattr(rebuild.Rebuild, "sh", lambda self, cmd: None)  # translate + eval: not run here
+    monkeypatch.setattr(shutil, "copyfile", lambda src, dst: copied.append(Path(dst)))
+    _eval(tmp_path / "runs", "r1", lambda s, t: 3.0)
+    argv = ["--world", str(tmp_path), "--only", "eval-r1", "--force", "--eval-per-language", "0"]
+    assert rebuild.main([*argv, "--no-keep-scores"]) == 0
+    assert copied == [] and "scores/r1.json left as committed" in capsys.readouterr().out
+    assert rebuild.main(argv) == 0
+    assert [(p.parent.name, p.name) for p in copied] == [("scores", "r1.json")]
+
+
 def test_training_stage_over_its_budget_stops_and_goes_on(tmp_path, monkeypatch, capsys):
     """--stage-minutes: a ZeroST training stage passes what is left of its budget as train-nll
     --max-minutes; when training stops at that limit (no model/), the stage is not marked done and the

@@ -3,6 +3,7 @@
     python examples/miniworld/rebuild.py                      # everything not yet done (resumable)
     python examples/miniworld/rebuild.py --list               # stages and whether each is done
     python examples/miniworld/rebuild.py --only zerost-r7 eval-r7 --force   # redo some stages
+    python examples/miniworld/rebuild.py --only eval-r7 --force --no-keep-scores   # re-check a published row
 
 Every stage is one command (printed before it runs) and leaves ``WORLD/runs/.done/<stage>`` when
 it succeeds, so an interrupted rebuild continues where it stopped; ``--force`` reruns the selected
@@ -692,8 +693,14 @@ class Rebuild(Studies):
 
     def keep_scores(self, row: str) -> None:
         """Copy a row's ``europarl-st.json`` to ``docs/results/scores/<row>.json`` (committed), which
-        ``tables.py`` reads for rows whose runs are not on the machine."""
+        ``tables.py`` reads for rows whose runs are not on the machine. With ``--no-keep-scores`` it only
+        says where the run's scores are: a re-check of a published row leaves the committed copy alone."""
         import shutil
+
+        if not getattr(self.a, "keep_scores", True):
+            print(f"== {row}: scores in {self.runs / f'eval-{row}' / 'scores'}; docs/results/scores/{row}.json "
+                  f"left as committed (--no-keep-scores)", flush=True)
+            return
 
         dest = REPO / "docs" / "results" / "scores"
         dest.mkdir(parents=True, exist_ok=True)
@@ -824,6 +831,9 @@ def main(argv=None) -> int:
                     help="wall-clock budget of a ZeroST training stage (zerost-<row>): its training stops at a "
                          "checkpoint when the budget is spent, the rebuild exits with status 3, and running the "
                          "stage again goes on from there (0: none)")
+    ap.add_argument("--keep-scores", action=argparse.BooleanOptionalAction, default=True,
+                    help="copy each evaluated row's europarl-st.json to docs/results/scores/<row>.json, which "
+                         "tables.py publishes (--no-keep-scores: re-check a published row without replacing it)")
     ap.add_argument("--beam", type=int, default=4)
     ap.add_argument("--eval-per-language", type=int, default=100,
                     help="Europarl-ST test utterances per source language (0: all 301)")
