@@ -697,7 +697,7 @@ class Rebuild(Studies):
         says where the run's scores are: a re-check of a published row leaves the committed copy alone."""
         import shutil
 
-        if not getattr(self.a, "keep_scores", True):
+        if not self.a.keep_scores:
             print(f"== {row}: scores in {self.runs / f'eval-{row}' / 'scores'}; docs/results/scores/{row}.json "
                   f"left as committed (--no-keep-scores)", flush=True)
             return

@@ -110,8 +110,11 @@ def _fmt(x) -> str:
 def table1(runs: Path, scores: Path | None = None) -> str:
     head = "| # | data | encoder | Q-Former | loss | " + " | ".join(PAPER_ORDER) + " | Avg. |"
     lines = [head, "|" + "---|" * (6 + len(PAPER_ORDER))]
+    notes: dict[str, list[str]] = {}  # footnote -> labels of its rows that have results
     for row in ROW_LABELS:  # Table 1's rows, in its order
         res = load(runs, row, scores)
+        if res is not None and row in ROW_NOTES:
+            notes.setdefault(ROW_NOTES[row], []).append(ROW_LABELS[row])
         if row in VARIANTS:
             v = VARIANTS[row]
             loss = LOSS_NAMES[v.loss]
@@ -133,10 +136,6 @@ def table1(runs: Path, scores: Path | None = None) -> str:
         else:
             cells = [_fmt(res["per_source"].get(s)) for s in PAPER_ORDER] + [f"**{res['average']:.1f}**"]
         lines.append(f"| {ROW_LABELS[row]} | " + " | ".join(desc + cells) + " |")
-    notes: dict[str, list[str]] = {}
-    for row, note in ROW_NOTES.items():
-        if load(runs, row, scores) is not None:
-            notes.setdefault(note, []).append(ROW_LABELS[row])
     for note, rows in notes.items():
         lines += ["", f"Row{'s' if len(rows) > 1 else ''} {', '.join(rows)}: {note}."]
     return "\n".join(lines) + "\n"
